@@ -1,0 +1,51 @@
+package dev.loraplane.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class MainTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void helpListsEverySubcommand() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("Usage: loraplane", "version", "doctor", "help");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"version", "doctor"})
+    void everySubcommandHasHelp(String command) {
+        assertThat(run(command, "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: loraplane " + command);
+    }
+
+    @Test
+    void versionNamesTheBuildAndTheBundledLibtorch() {
+        assertThat(run("version")).isZero();
+        assertThat(out.toString())
+                .containsPattern("loraplane \\d+\\.\\d+\\.\\d+")
+                .doesNotContain("${project.version}")
+                .contains("Java " + Runtime.version().feature(), "libtorch 2.7.1 (cpu", "DJL 0.36.0");
+    }
+
+    @Test
+    void unknownSubcommandIsAnErrorThatSaysSo() {
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument at index 0: 'frobnicate'");
+    }
+}
