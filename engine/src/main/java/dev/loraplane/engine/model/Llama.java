@@ -84,7 +84,7 @@ public final class Llama implements AutoCloseable {
     }
 
     /** Logits {@code [T, vocab]} of one whole sequence, without a cache; every array lives in {@code scope}. */
-    public NDArray logits(NDManager scope, int[] tokens) {
+    public NDArray logits(NDManager scope, int[] tokens, Adapters adapters) {
         long[] ids = new long[tokens.length];
         long[] pos = new long[tokens.length];
         for (int i = 0; i < tokens.length; i++) {
@@ -94,7 +94,7 @@ public final class Llama implements AutoCloseable {
         NDArray inputIds = scope.create(ids, new Shape(1, tokens.length));
         NDArray positions = scope.create(pos, new Shape(1, tokens.length));
         NDArray mask = AttentionMask.build(scope, new int[] {0}, 0, tokens.length, config.slidingWindow());
-        return forward(inputIds, positions, mask, null, Adapters.NONE).squeeze(0);
+        return forward(inputIds, positions, mask, null, adapters).squeeze(0);
     }
 
     /** Token embeddings {@code [B, T, dim]}, attached to the ids' manager rather than the weights'. */

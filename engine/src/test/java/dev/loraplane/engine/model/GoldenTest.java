@@ -50,7 +50,7 @@ class GoldenTest {
         for (JsonNode sequence : golden.get("sequences")) {
             int[] tokens = ints(sequence.get("tokens"));
             try (NDManager m = model.manager().newSubManager()) {
-                float[] logits = model.logits(m, tokens).toFloatArray();
+                float[] logits = model.logits(m, tokens, Adapters.NONE).toFloatArray();
                 int vocab = model.config().vocabSize();
                 JsonNode positions = sequence.get("positions");
                 for (int k = 0; k < positions.size(); k++) {
