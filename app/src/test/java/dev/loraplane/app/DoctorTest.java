@@ -51,6 +51,14 @@ class DoctorTest {
     }
 
     @Test
+    void theCpuIsFoundThroughTheInstalledPlugins() {
+        Check check = doctor(tmp).accelerators();
+        assertThat(check.ok()).as(check.summary()).isTrue();
+        assertThat(check.summary()).contains("cpu, nvidia, amd, apple").contains("devices present: cpu");
+        assertThat(check.details()).anyMatch(d -> d.startsWith("nvidia") && (d.contains("absent") || d.contains("device")));
+    }
+
+    @Test
     void noPluginsIsAFailure() {
         Check check = new Doctor(Home.of(tmp), List::of).accelerators();
         assertThat(check.ok()).isFalse();
