@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Fine-tuning job orchestrator with multi-LoRA serving.",
-        subcommands = {VersionCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {VersionCommand.class, DoctorCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -27,6 +27,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        cli.setExecutionExceptionHandler(new CliErrors());
         return cli;
     }
 

@@ -76,6 +76,9 @@ public record ModelConfig(
 
     /** Reads {@code config.json}; an unknown architecture or a missing field names the file and the field. */
     public static ModelConfig read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException(file.getParent() + " is not a model directory: " + file.getFileName() + " is missing");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(file));

@@ -61,6 +61,11 @@ final class WeightFiles {
         return new WeightFiles(dir, byTensor);
     }
 
+    /** Every tensor name in the checkpoint. */
+    java.util.Set<String> names() {
+        return byTensor.keySet();
+    }
+
     boolean contains(String name) {
         return byTensor.containsKey(name);
     }
