@@ -17,7 +17,7 @@ final class CliErrors implements IExecutionExceptionHandler {
     static final int FAILED = 1;
 
     @Override
-    public int handleExecutionException(Exception e, CommandLine cli, ParseResult parsed) {
+    public int handleExecutionException(Exception e, CommandLine cli, ParseResult parsed) throws Exception {
         if (isUserFacing(e)) {
             cli.getErr().println(cli.getColorScheme().errorText(cli.getCommandSpec().qualifiedName() + ": " + e.getMessage()));
             return FAILED;

@@ -8,6 +8,7 @@ import dev.loraplane.engine.model.LayerWeights;
 import dev.loraplane.engine.model.Linear;
 import dev.loraplane.engine.model.Llama;
 import dev.loraplane.engine.model.SafeTensors;
+import dev.loraplane.engine.model.SafeTensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -134,6 +135,29 @@ public final class LoraAdapter implements AutoCloseable {
         NDArray copy = view.toType(DataType.FLOAT32, true);
         view.close();
         return copy;
+    }
+
+    /**
+     * Writes the adapter as PEFT's {@code save_pretrained} does: {@code adapter_config.json} and
+     * {@code adapter_model.safetensors} with PEFT's tensor names, float32.
+     */
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new LoraException(dir + ": cannot create: " + e.getMessage(), e);
+        }
+        PeftConfig.write(config, dir);
+        Map<String, SafeTensorsWriter.F32Tensor> tensors = new LinkedHashMap<>();
+        modules.forEach((key, m) -> {
+            tensors.put(key.peftPrefix() + ".lora_A.weight", tensor(m.a()));
+            tensors.put(key.peftPrefix() + ".lora_B.weight", tensor(m.b()));
+        });
+        SafeTensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors);
+    }
+
+    private static SafeTensorsWriter.F32Tensor tensor(NDArray array) {
+        return new SafeTensorsWriter.F32Tensor(array.getShape().getShape(), array::toFloatArray);
     }
 
     public String name() {

@@ -13,7 +13,7 @@ import java.util.Map;
  * The safetensors files of a model directory: {@code model.safetensors}, or the shards listed in
  * {@code model.safetensors.index.json}. Finds which file holds each tensor.
  */
-final class WeightFiles {
+public final class WeightFiles {
 
     static final String SINGLE = "model.safetensors";
     static final String INDEX = "model.safetensors.index.json";
@@ -26,7 +26,7 @@ final class WeightFiles {
         this.byTensor = byTensor;
     }
 
-    static WeightFiles open(Path dir) {
+    public static WeightFiles open(Path dir) {
         Map<String, SafeTensors> byTensor = new LinkedHashMap<>();
         Path index = dir.resolve(INDEX);
         if (Files.exists(index)) {
@@ -62,7 +62,7 @@ final class WeightFiles {
     }
 
     /** Every tensor name in the checkpoint. */
-    java.util.Set<String> names() {
+    public java.util.Set<String> names() {
         return byTensor.keySet();
     }
 
@@ -71,7 +71,7 @@ final class WeightFiles {
     }
 
     /** The file holding a tensor; a missing tensor names the directory and the tensor. */
-    SafeTensors file(String name) {
+    public SafeTensors file(String name) {
         SafeTensors file = byTensor.get(name);
         if (file == null) {
             throw new ModelLoadException(dir + ": tensor " + name + " is missing from the checkpoint");
@@ -79,7 +79,7 @@ final class WeightFiles {
         return file;
     }
 
-    SafeTensors.TensorInfo info(String name) {
+    public SafeTensors.TensorInfo info(String name) {
         return file(name).tensors().get(name);
     }
 }

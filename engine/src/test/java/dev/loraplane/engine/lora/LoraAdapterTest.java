@@ -107,6 +107,37 @@ class LoraAdapterTest {
     }
 
     @Test
+    void anAdapterSavedAndLoadedAgainGivesBitIdenticalLogits() throws Exception {
+        try (LoraAdapter original = LoraAdapter.fromCheckpoint("qv", qvFixture("qv", 9, 4, 8, true), model);
+                NDManager m = model.manager().newSubManager()) {
+            original.save(tmp.resolve("saved"));
+            try (LoraAdapter reloaded = LoraAdapter.fromCheckpoint("qv", tmp.resolve("saved"), model)) {
+                assertThat(reloaded.config()).isEqualTo(original.config());
+                assertThat(model.logits(m, PROMPT, LoraBatch.single(reloaded, 1, m)).toFloatArray())
+                        .containsExactly(model.logits(m, PROMPT, LoraBatch.single(original, 1, m)).toFloatArray());
+            }
+            String config = java.nio.file.Files.readString(tmp.resolve("saved/adapter_config.json"));
+            assertThat(config).contains("\"peft_type\" : \"LORA\"", "\"task_type\" : \"CAUSAL_LM\"", "\"use_rslora\" : true",
+                    "\"target_modules\" : [ \"q_proj\", \"v_proj\" ]", "\"bias\" : \"none\"");
+        }
+    }
+
+    @Test
+    void aMergedCheckpointRunsWithoutLoraAndGivesTheAdaptedLogits() throws Exception {
+        try (LoraAdapter adapter = LoraAdapter.fromCheckpoint("qv", qvFixture("qv", 13, 4, 8, false), model);
+                NDManager m = model.manager().newSubManager()) {
+            AdapterMerge.write(SharedData.require("models/stories260K-hf"), adapter, tmp.resolve("merged"), m);
+            float[] adapted = model.logits(m, PROMPT, LoraBatch.single(adapter, 1, m)).toFloatArray();
+            try (Llama merged = Llama.load(tmp.resolve("merged"));
+                    NDManager mm = merged.manager().newSubManager()) {
+                float[] mergedLogits = merged.logits(mm, PROMPT, Adapters.NONE).toFloatArray();
+                assertThat(maxDiff(adapted, mergedLogits)).isLessThan(1e-4f);
+                assertThat(maxDiff(mergedLogits, model.logits(m, PROMPT, Adapters.NONE).toFloatArray())).isGreaterThan(0.1f);
+            }
+        }
+    }
+
+    @Test
     void aFreshAdapterStartsEqualToTheBase() {
         LoraConfig config = new LoraConfig(8, 16, 0.05, LoraConfig.MODULES, false, "stories260K");
         try (LoraAdapter adapter = LoraAdapter.initialize("fresh", config, model, 42);
