@@ -21,23 +21,40 @@ import java.util.List;
  */
 public final class Generator {
 
-    private final Llama model;
+    /** Turns generated ids into text, for stop strings. */
+    @FunctionalInterface
+    public interface Decoder {
+        String decode(int[] tokenIds);
+    }
 
+    private final Llama model;
+    private final Decoder decoder;
+
+    /** A generator over token ids only: requests with stop strings are refused. */
     public Generator(Llama model) {
+        this(model, null);
+    }
+
+    public Generator(Llama model, Decoder decoder) {
         this.model = model;
+        this.decoder = decoder;
     }
 
     public List<Generation> generate(List<GenerationRequest> requests, Adapters adapters) {
+        if (decoder == null && requests.stream().anyMatch(r -> !r.sampling().stopStrings().isEmpty())) {
+            throw new IllegalArgumentException("stop strings need a tokenizer to decode the output; this model has none");
+        }
         int batch = requests.size();
         int longest = requests.stream().mapToInt(r -> r.promptTokenIds().length).max().orElse(0);
         int maxNew = requests.stream().mapToInt(r -> r.sampling().maxTokens()).max().orElse(0);
         if (maxNew == 0) {
-            return requests.stream().map(r -> new Generation(new int[0], "length")).toList();
+            return requests.stream().map(r -> new Generation(new int[0], "length", null)).toList();
         }
         int[] pads = new int[batch];
         int[][] outputs = new int[batch][];
         int[] produced = new int[batch];
         String[] finish = new String[batch];
+        String[] stopString = new String[batch];
         Sampler[] samplers = new Sampler[batch];
         long[] firstStep = new long[batch * longest];
         for (int b = 0; b < batch; b++) {
@@ -72,7 +89,10 @@ public final class Generator {
                     int next = samplers[b].next(logits, b * vocab, vocab);
                     outputs[b][produced[b]++] = next;
                     ids[b] = next;
-                    if (requests.get(b).sampling().stopTokenIds().contains(next)) {
+                    SamplingParams sampling = requests.get(b).sampling();
+                    if (sampling.stopTokenIds().contains(next)) {
+                        finish[b] = "stop";
+                    } else if ((stopString[b] = matchedStop(sampling.stopStrings(), outputs[b], produced[b])) != null) {
                         finish[b] = "stop";
                     } else if (produced[b] == outputs[b].length) {
                         finish[b] = "length";
@@ -86,8 +106,28 @@ public final class Generator {
         }
         List<Generation> generations = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
-            generations.add(new Generation(Arrays.copyOf(outputs[b], produced[b]), finish[b]));
+            generations.add(new Generation(Arrays.copyOf(outputs[b], produced[b]), finish[b], stopString[b]));
         }
         return generations;
+    }
+
+    /**
+     * The stop string that the text of the newest tokens contains, or null. Only a tail is decoded:
+     * enough tokens to hold the longest stop string even at one byte per token, plus a few for a
+     * character split across tokens.
+     */
+    private String matchedStop(List<String> stops, int[] output, int produced) {
+        if (stops.isEmpty()) {
+            return null;
+        }
+        int longest = stops.stream().mapToInt(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).max().orElse(0);
+        int from = Math.max(0, produced - longest - 4);
+        String tail = decoder.decode(Arrays.copyOfRange(output, from, produced));
+        for (String stop : stops) {
+            if (tail.contains(stop)) {
+                return stop;
+            }
+        }
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.loraplane.engine.generate;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -11,12 +12,18 @@ import java.util.Set;
  * @param topK keep only the k most likely tokens (0 = off)
  * @param seed seeds this sequence's random stream, so a sampled generation can be repeated
  * @param stopTokenIds tokens that end the generation (included in the output, as the reason)
+ * @param stopStrings texts that end the generation once the decoded output contains one; needs a
+ *     {@link Generator} with a decoder
  */
 public record SamplingParams(int maxTokens, double temperature, double topP, int topK, long seed,
-        Set<Integer> stopTokenIds) {
+        Set<Integer> stopTokenIds, List<String> stopStrings) {
 
     public SamplingParams {
         stopTokenIds = Set.copyOf(stopTokenIds);
+        stopStrings = List.copyOf(stopStrings);
+        if (stopStrings.stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException("stop strings must not be empty");
+        }
         if (maxTokens < 0) {
             throw new IllegalArgumentException("max_tokens must be >= 0, got " + maxTokens);
         }
@@ -32,7 +39,7 @@ public record SamplingParams(int maxTokens, double temperature, double topP, int
     }
 
     public static SamplingParams greedy(int maxTokens, Set<Integer> stopTokenIds) {
-        return new SamplingParams(maxTokens, 0, 1, 0, 0, stopTokenIds);
+        return new SamplingParams(maxTokens, 0, 1, 0, 0, stopTokenIds, List.of());
     }
 
     public boolean isGreedy() {

@@ -95,7 +95,7 @@ class TinyModelTest {
             Generator generator = new Generator(model);
             List<Generation> out = generator.generate(List.of(
                     new GenerationRequest(prompt, SamplingParams.greedy(12, stops)),
-                    new GenerationRequest(prompt, new SamplingParams(12, 1.0, 0.9, 50, 5, stops))), Adapters.NONE);
+                    new GenerationRequest(prompt, new SamplingParams(12, 1.0, 0.9, 50, 5, stops, List.of()))), Adapters.NONE);
             for (Generation g : out) {
                 assertThat(g.tokenIds()).isNotEmpty().hasSizeLessThanOrEqualTo(12);
                 assertThat(Arrays.stream(g.tokenIds()).boxed().toList())
@@ -104,7 +104,7 @@ class TinyModelTest {
                 assertThat(tokenizer.decode(g.tokenIds(), true)).isNotNull();
             }
             List<Generation> again = generator.generate(List.of(
-                    new GenerationRequest(prompt, new SamplingParams(12, 1.0, 0.9, 50, 5, stops))), Adapters.NONE);
+                    new GenerationRequest(prompt, new SamplingParams(12, 1.0, 0.9, 50, 5, stops, List.of()))), Adapters.NONE);
             assertThat(again.get(0).tokenIds()).as("a seeded sample repeats").containsExactly(out.get(1).tokenIds());
         }
     }
