@@ -28,9 +28,10 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"version", "doctor"})
+    @ValueSource(strings = {"version", "doctor", "model", "model info", "model init", "model generate"})
     void everySubcommandHasHelp(String command) {
-        assertThat(run(command, "--help")).isZero();
+        String[] args = (command + " --help").split(" ");
+        assertThat(run(args)).isZero();
         assertThat(out.toString()).contains("Usage: loraplane " + command);
     }
 

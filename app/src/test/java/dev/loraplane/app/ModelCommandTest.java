@@ -1,0 +1,88 @@
+package dev.loraplane.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The model commands as a person runs them. */
+class ModelCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void initWritesAModelThatInfoDescribesAndGenerateRuns() throws Exception {
+        Path dir = tmp.resolve("tiny");
+        assertThat(run("model", "init", "--preset", "tiny", "--out", dir.toString(), "--seed", "1")).isZero();
+        assertThat(out.toString()).contains("wrote loraplane-tiny");
+        assertThat(dir.resolve("tokenizer_config.json")).exists();
+
+        assertThat(run("model", "info", dir.toString())).isZero();
+        assertThat(out.toString()).contains("LlamaForCausalLM", "layers 4", "parameters 854,400", "NF4");
+
+        assertThat(run("model", "generate", "--model", dir.toString(), "--chat", "Hi", "--system", "Be brief.",
+                "--max-tokens", "5", "--json")).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        String prompt = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n";
+        assertThat(json.get("prompt_token_ids").size()).as("one token per byte or special token").isEqualTo(
+                prompt.replace("<|im_start|>", "S").replace("<|im_end|>", "E").length());
+        assertThat(json.get("token_ids").size()).isBetween(1, 5);
+        assertThat(json.get("text").isTextual()).isTrue();
+        assertThat(json.get("finish_reason").asText()).isIn("stop", "length");
+    }
+
+    @Test
+    void generateOnTheReferenceModelGivesRunCsGreedyTokens() throws Exception {
+        Path model = dev.loraplane.app.SharedData.require("models/stories260K-hf");
+        JsonNode golden = new ObjectMapper().readTree(dev.loraplane.app.SharedData.require("golden/stories260K-golden.json").toFile())
+                .get("greedy").get(1);
+        StringBuilder ids = new StringBuilder();
+        golden.get("prompt").forEach(id -> ids.append(ids.length() == 0 ? "" : ",").append(id.asInt()));
+        assertThat(run("model", "generate", "--model", model.toString(), "--token-ids", ids.toString(),
+                "--greedy", "--max-tokens", "48", "--json")).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("token_ids")).isEqualTo(golden.get("continuation"));
+        assertThat(json.get("text").isNull()).isTrue();
+    }
+
+    @Test
+    void badInputIsOneLineNamingTheProblem() {
+        assertThat(run("model", "info", tmp.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("loraplane model info: " + tmp + " is not a model directory: config.json is missing")
+                .doesNotContain("Exception");
+        assertThat(run("model", "init", "--preset", "huge", "--out", tmp.resolve("x").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("--preset 'huge' is not a preset");
+        assertThat(run("model", "generate", "--model", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--prompt", "--token-ids", "--chat");
+    }
+
+    @Test
+    void anAdapterOnTheCommandLineChangesTheOutput() throws Exception {
+        Path dir = tmp.resolve("tiny");
+        run("model", "init", "--out", dir.toString());
+        Files.createDirectories(tmp.resolve("adapter"));
+        assertThat(run("model", "generate", "--model", dir.toString(), "--adapter", tmp.resolve("adapter").toString(),
+                "--prompt", "x")).isEqualTo(1);
+        assertThat(err.toString()).contains("adapter_config.json");
+    }
+}
