@@ -1,5 +1,6 @@
 package dev.loraplane.app;
 
+import dev.loraplane.app.bench.BenchCommand;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Fine-tuning job orchestrator with multi-LoRA serving.",
-        subcommands = {VersionCommand.class, DoctorCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {VersionCommand.class, DoctorCommand.class, ModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

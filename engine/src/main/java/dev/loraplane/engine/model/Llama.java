@@ -33,11 +33,19 @@ public final class Llama implements AutoCloseable {
     }
 
     public static Llama load(Path dir, Device device, DataType dtype) {
+        return load(dir, device, dtype, Quantization.NONE);
+    }
+
+    /**
+     * Loads a Hugging Face model directory; with {@link Quantization#NF4} each layer's seven
+     * projections are quantized as they load and their full-precision tensors released.
+     */
+    public static Llama load(Path dir, Device device, DataType dtype, Quantization quantization) {
         Torch.forceOffline();
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         NDManager manager = Engine.getEngine(Torch.ENGINE).newBaseManager(device);
         try {
-            return new Llama(config, LlamaWeights.load(dir, config, manager, dtype), manager);
+            return new Llama(config, LlamaWeights.load(dir, config, manager, dtype, quantization), manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
