@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Inspect, create and run base models in Hugging Face layout.",
-        subcommands = {ModelInfoCommand.class, ModelInitCommand.class, ModelGenerateCommand.class})
+        subcommands = {ModelInfoCommand.class, ModelInitCommand.class, ModelGenerateCommand.class, ModelMergeCommand.class})
 final class ModelCommand implements Runnable {
 
     @Spec

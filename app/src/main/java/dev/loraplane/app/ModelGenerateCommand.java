@@ -1,5 +1,8 @@
 package dev.loraplane.app;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loraplane.engine.generate.Generation;
@@ -10,9 +13,9 @@ import dev.loraplane.engine.lora.LoraAdapter;
 import dev.loraplane.engine.lora.LoraBatch;
 import dev.loraplane.engine.model.Adapters;
 import dev.loraplane.engine.model.Llama;
+import dev.loraplane.engine.model.Quantization;
 import dev.loraplane.engine.tokenizer.ChatMessage;
 import dev.loraplane.engine.tokenizer.Tokenizer;
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,6 +81,9 @@ final class ModelGenerateCommand implements Runnable {
     @Option(names = "--stop", paramLabel = "TEXT", description = "stop when the output contains this text (repeatable)")
     List<String> stops = new ArrayList<>();
 
+    @Option(names = "--quantize", paramLabel = "nf4", description = "keep the base projections in NF4, as QLoRA does")
+    String quantize;
+
     @Option(names = "--json", description = "print {\"prompt_token_ids\", \"token_ids\", \"text\", \"finish_reason\"}")
     boolean json;
 
@@ -90,7 +96,14 @@ final class ModelGenerateCommand implements Runnable {
             throw new IllegalArgumentException("--system goes with --chat");
         }
         Tokenizer tokenizer = Files.exists(model.resolve(Tokenizer.FILE)) ? Tokenizer.load(model) : null;
-        try (Llama llama = Llama.load(model); NDManager scope = llama.manager().newSubManager()) {
+        Quantization quantization = Quantization.NONE;
+        if (quantize != null) {
+            if (!quantize.equalsIgnoreCase("nf4")) {
+                throw new IllegalArgumentException("--quantize '" + quantize + "' is not supported; expected nf4");
+            }
+            quantization = Quantization.NF4;
+        }
+        try (Llama llama = Llama.load(model, Device.cpu(), DataType.FLOAT32, quantization); NDManager scope = llama.manager().newSubManager()) {
             int[] prompt = promptIds(tokenizer);
             Set<Integer> stopIds = new HashSet<>(llama.config().eosTokenIds());
             if (tokenizer != null && tokenizer.eosTokenId() >= 0) {

@@ -28,7 +28,8 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"version", "doctor", "model", "model info", "model init", "model generate"})
+    @ValueSource(strings = {"version", "doctor", "model", "model info", "model init", "model generate", "model merge",
+        "bench", "bench forward"})
     void everySubcommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");
         assertThat(run(args)).isZero();

@@ -66,6 +66,31 @@ class ModelCommandTest {
     }
 
     @Test
+    void generateWithAnNf4BaseRuns() throws Exception {
+        Path model = dev.loraplane.app.SharedData.require("models/stories260K-hf");
+        assertThat(run("model", "generate", "--model", model.toString(), "--token-ids", "1,421,69",
+                "--quantize", "nf4", "--max-tokens", "8", "--json")).as(err.toString()).isZero();
+        assertThat(new ObjectMapper().readTree(out.toString()).get("token_ids").size()).isEqualTo(8);
+        assertThat(run("model", "generate", "--model", model.toString(), "--token-ids", "1", "--quantize", "int8")).isEqualTo(1);
+        assertThat(err.toString()).contains("--quantize 'int8' is not supported; expected nf4");
+    }
+
+    @Test
+    void benchForwardReportsEveryFigureItPromises() throws Exception {
+        assertThat(run("bench", "forward", "--preset", "tiny", "--batches", "1,16", "--prompt-tokens", "4",
+                "--decode-steps", "2", "--json")).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        for (String key : new String[] {"decode_tokens_per_s_b1", "decode_tokens_per_s_b16", "prefill_tokens_per_s_b16",
+                "nf4_decode_tokens_per_s_b16", "nf4_bits_per_param", "resident_bytes", "nf4_resident_bytes",
+                "decode_b16_over_b1", "nf4_over_full_decode_b16"}) {
+            assertThat(json.get(key)).as(key).isNotNull();
+            assertThat(json.get(key).asDouble()).as(key).isPositive();
+        }
+        assertThat(json.get("nf4_bits_per_param").asDouble()).isLessThanOrEqualTo(4.13);
+        assertThat(json.get("nf4_resident_bytes").asLong()).isLessThan(json.get("resident_bytes").asLong());
+    }
+
+    @Test
     void badInputIsOneLineNamingTheProblem() {
         assertThat(run("model", "info", tmp.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("loraplane model info: " + tmp + " is not a model directory: config.json is missing")

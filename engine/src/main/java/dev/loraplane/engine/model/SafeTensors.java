@@ -160,12 +160,28 @@ public final class SafeTensors {
     }
 
     /**
-     * One tensor as an NDArray in its stored dtype, sharing memory with the mapping. It is read-only:
-     * callers convert or copy it before any in-place operation.
+     * One tensor as an NDArray, sharing memory with the mapping: read-only, so callers convert or copy
+     * it before any in-place operation. BF16 is the exception: it arrives as float32, widened in one
+     * pass into off-heap memory, because this libtorch build aborts the process when handed a
+     * bfloat16 buffer. The widening is exact (a BF16 value is the top half of its float32).
      */
     public NDArray load(String name, NDManager manager) {
         TensorInfo info = info(name);
-        return manager.create(bytes(name), new Shape(info.shape()), djlType(info.dtype()));
+        Shape shape = new Shape(info.shape());
+        if (info.dtype().equals("BF16")) {
+            return manager.create(widenBf16(bytes(name)), shape, DataType.FLOAT32);
+        }
+        return manager.create(bytes(name), shape, djlType(info.dtype()));
+    }
+
+    private static ByteBuffer widenBf16(ByteBuffer bf16) {
+        java.nio.ShortBuffer in = bf16.order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        ByteBuffer out = ByteBuffer.allocateDirect(in.remaining() * 4).order(ByteOrder.nativeOrder());
+        java.nio.IntBuffer bits = out.asIntBuffer();
+        while (in.hasRemaining()) {
+            bits.put((in.get() & 0xffff) << 16);
+        }
+        return out;
     }
 
     private TensorInfo info(String name) {
