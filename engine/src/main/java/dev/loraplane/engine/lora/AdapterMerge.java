@@ -51,7 +51,7 @@ public final class AdapterMerge {
 
     private static float[] merged(WeightFiles base, String name, LoraAdapter adapter, NDManager parent) {
         try (NDManager m = parent.newSubManager()) {
-            NDArray w = base.file(name).load(name, m).toType(DataType.FLOAT32, true);
+            NDArray w = base.file(name).load(name, m).toType(DataType.FLOAT32, false);   // read only
             Matcher projection = PROJECTION.matcher(name);
             if (projection.matches()) {
                 LoraAdapter.LoraModule lora = adapter.module(Integer.parseInt(projection.group(1)), projection.group(2));

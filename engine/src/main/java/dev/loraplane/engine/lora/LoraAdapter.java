@@ -130,9 +130,11 @@ public final class LoraAdapter implements AutoCloseable {
                     + ", expected " + new Shape(shape) + " for this base model");
         }
         unused.remove(tensor);
-        // A private float32 copy: adapters outlive the file mapping and may be trained in place.
+        // A private float32 copy in libtorch's own memory: the mapping is read-only and may be unmapped
+        // once the view closes, while adapters live on and may be trained in place. (toType with
+        // copy=true returns an alias when the dtype already matches, so same-dtype tensors are cloned.)
         NDArray view = file.load(tensor, manager);
-        NDArray copy = view.toType(DataType.FLOAT32, true);
+        NDArray copy = view.getDataType() == DataType.FLOAT32 ? view.duplicate() : view.toType(DataType.FLOAT32, false);
         view.close();
         return copy;
     }

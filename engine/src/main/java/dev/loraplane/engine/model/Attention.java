@@ -39,7 +39,7 @@ final class Attention {
         long s = k.getShape().get(2);
 
         NDArray grouped = q.reshape(b, kvHeads, group * t, hd);              // head h = kv·group + g
-        NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(hd))
+        NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).mul(Scalar.of(x, 1 / Math.sqrt(hd)))
                 .reshape(b, kvHeads, group, t, s).add(mask);
         NDArray probs = scores.softmax(-1).reshape(b, kvHeads, group * t, s);
         NDArray out = probs.matMul(v)                                       // [B, KV, G·T, hd]

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
  * {@link #BLOCKED} elsewhere. A padding column sees only itself, so no row is empty and nothing
  * turns into NaN.
  */
-final class AttentionMask {
+public final class AttentionMask {
 
     /** Large and finite: {@code -inf} would make 0·inf = NaN in fully masked rows. */
     static final float BLOCKED = -1e30f;
@@ -38,5 +38,27 @@ final class AttentionMask {
             }
         }
         return manager.create(mask, new Shape(pads.length, 1, 1, tokens, s));
+    }
+
+    /**
+     * The block-diagonal causal mask of packed rows: a token sees the earlier tokens of its own
+     * example; padding (segment 0) sees only itself.
+     *
+     * @param segments per row, 1, 2, … for the examples in order and 0 for padding
+     * @return {@code [rows, 1, 1, T, T]}
+     */
+    public static NDArray packed(NDManager manager, int[][] segments) {
+        int t = segments[0].length;
+        float[] mask = new float[segments.length * t * t];
+        int i = 0;
+        for (int[] row : segments) {
+            for (int q = 0; q < t; q++) {
+                for (int k = 0; k < t; k++) {
+                    boolean visible = k == q || (k < q && row[q] != 0 && row[k] == row[q]);
+                    mask[i++] = visible ? 0f : BLOCKED;
+                }
+            }
+        }
+        return manager.create(mask, new Shape(segments.length, 1, 1, t, t));
     }
 }

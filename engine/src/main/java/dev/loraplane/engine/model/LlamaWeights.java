@@ -104,7 +104,7 @@ public record LlamaWeights(NDArray embedTokens, List<LayerWeights> layers, NDArr
             if (stored.getDataType() == dtype) {
                 return stored;
             }
-            NDArray converted = stored.toType(dtype, true);
+            NDArray converted = stored.toType(dtype, false);
             stored.close();
             return converted;
         }

@@ -39,16 +39,26 @@ public record Nf4Linear(Nf4Tensor weight, NDArray bias) implements Linear {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray w = JniUtils.isGradMode()
-                ? weight.dequantize(x.getManager())
-                : weight.dequantizeTransient(x.getManager());
-        try (w) {
-            if (x.getDataType() == DataType.FLOAT32) {
-                return ai.djl.nn.core.Linear.linear(x, w, bias).singletonOrThrow();
+        if (JniUtils.isGradMode()) {
+            // Autograd keeps the weight for the backward pass, beyond this call and beyond the Java
+            // handle: it gets memory that libtorch owns, not a borrowed (from_blob) buffer.
+            NDArray owned;
+            try (NDArray borrowed = weight.dequantizeTransient(x.getManager())) {
+                owned = borrowed.duplicate();
             }
-            try (NDArray cast = w.toType(x.getDataType(), false)) {
-                return ai.djl.nn.core.Linear.linear(x, cast, bias).singletonOrThrow();
-            }
+            return apply(x, owned);
+        }
+        try (NDArray w = weight.dequantizeTransient(x.getManager())) {
+            return apply(x, w);
+        }
+    }
+
+    private NDArray apply(NDArray x, NDArray w) {
+        if (x.getDataType() == DataType.FLOAT32) {
+            return ai.djl.nn.core.Linear.linear(x, w, bias).singletonOrThrow();
+        }
+        try (NDArray cast = w.toType(x.getDataType(), false)) {
+            return ai.djl.nn.core.Linear.linear(x, cast, bias).singletonOrThrow();
         }
     }
 

@@ -17,7 +17,10 @@ import java.util.SplittableRandom;
  * Writes a built-in base model: a randomly initialized {@code LlamaForCausalLM} in Hugging Face layout
  * (config.json, model.safetensors, tokenizer.json, tokenizer_config.json) that loraplane, transformers
  * and PEFT all load. Initialization is transformers': linear and embedding weights drawn from
- * N(0, 0.02²), the padding token's embedding row zero, RMSNorm weights one.
+ * N(0, 0.02²), the padding token's embedding row zero, RMSNorm weights one. One exception: an untied
+ * output head is drawn from N(0, 1/hidden). LoRA never trains the head, and at 0.02 a 128-wide head
+ * caps every logit near ±2.6 (row norm 0.02·√128 times a unit-RMS hidden state of norm √128), so no
+ * adapter could make the model confident of anything; at 1/√hidden the cap is √hidden ≈ 11.
  *
  * <p>The same preset and seed give byte-identical files on any machine: each tensor draws from its own
  * {@link SplittableRandom} (a specified algorithm) seeded by the seed and the tensor's name, through a
@@ -80,7 +83,7 @@ public final class TinyModel {
         int h = p.intermediateSize();
         Map<String, F32Tensor> w = new LinkedHashMap<>();
         w.put("model.embed_tokens.weight", new F32Tensor(new long[] {p.vocabSize(), d}, () -> {
-            float[] embedding = normal(seed, "model.embed_tokens.weight", (long) p.vocabSize() * d);
+            float[] embedding = normal(seed, "model.embed_tokens.weight", (long) p.vocabSize() * d, INIT_STD);
             Arrays.fill(embedding, ByteLevelTokenizer.PAD * d, (ByteLevelTokenizer.PAD + 1) * d, 0f);
             return embedding;
         }));
@@ -98,7 +101,8 @@ public final class TinyModel {
         }
         w.put("model.norm.weight", ones(d));
         if (!p.tieWordEmbeddings()) {
-            w.put("lm_head.weight", normal(seed, "lm_head.weight", p.vocabSize(), d));
+            w.put("lm_head.weight", new F32Tensor(new long[] {p.vocabSize(), d},
+                    () -> normal(seed, "lm_head.weight", (long) p.vocabSize() * d, 1 / Math.sqrt(d))));
         }
         return w;
     }
@@ -112,15 +116,15 @@ public final class TinyModel {
     }
 
     private static F32Tensor normal(long seed, String name, int rows, int columns) {
-        return new F32Tensor(new long[] {rows, columns}, () -> normal(seed, name, (long) rows * columns));
+        return new F32Tensor(new long[] {rows, columns}, () -> normal(seed, name, (long) rows * columns, INIT_STD));
     }
 
-    /** {@code count} draws from N(0, INIT_STD²), a stream of its own for each tensor name. */
-    private static float[] normal(long seed, String name, long count) {
+    /** {@code count} draws from N(0, std²), a stream of its own for each tensor name. */
+    private static float[] normal(long seed, String name, long count, double std) {
         SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
         float[] values = new float[Math.toIntExact(count)];
         for (int i = 0; i < values.length; i += 2) {
-            double radius = StrictMath.sqrt(-2 * StrictMath.log(1 - random.nextDouble())) * INIT_STD;
+            double radius = StrictMath.sqrt(-2 * StrictMath.log(1 - random.nextDouble())) * std;
             double angle = 2 * StrictMath.PI * random.nextDouble();
             values[i] = (float) (radius * StrictMath.cos(angle));
             if (i + 1 < values.length) {
