@@ -1,8 +1,10 @@
 package dev.loraplane.app;
 
+import dev.loraplane.datasets.DatasetException;
 import dev.loraplane.engine.lora.LoraException;
 import dev.loraplane.engine.model.ModelLoadException;
 import dev.loraplane.engine.runtime.TorchUnavailableException;
+import dev.loraplane.engine.train.TrainingException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -27,6 +29,7 @@ final class CliErrors implements IExecutionExceptionHandler {
 
     static boolean isUserFacing(Exception e) {
         return e instanceof ModelLoadException || e instanceof LoraException || e instanceof TorchUnavailableException
-                || e instanceof UncheckedIOException || e instanceof IllegalArgumentException;
+                || e instanceof TrainingException || e instanceof DatasetException || e instanceof UncheckedIOException
+                || e instanceof IllegalArgumentException;
     }
 }

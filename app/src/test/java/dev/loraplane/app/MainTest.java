@@ -28,7 +28,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"version", "doctor", "model", "model info", "model init", "model generate", "model merge",
+    @ValueSource(strings = {"version", "doctor", "model", "model info", "model init", "model generate", "model merge", "train", "worker",
         "bench", "bench forward"})
     void everySubcommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");

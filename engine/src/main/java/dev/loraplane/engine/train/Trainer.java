@@ -38,6 +38,9 @@ public final class Trainer {
     private final AdamW optimizer;
     private volatile boolean stopRequested;
     private int step;
+    private long trainedTokens;
+    private double lastLoss = Double.NaN;
+    private Double lastEvalLoss;
 
     /**
      * @param adapter the adapter to train, fresh from {@link LoraAdapter#initialize} or loaded from a
@@ -93,8 +96,6 @@ public final class Trainer {
         long start = System.nanoTime();
         long tokens = 0;
         int startStep = step;
-        double loss = Double.NaN;
-        Double evalLoss = null;
         while (step < total) {
             int epoch = step / stepsPerEpoch();
             int[] order = Shuffle.permutation(train.size(), config.seed() + epoch);
@@ -113,7 +114,9 @@ public final class Trainer {
                         collector.backward(microLoss.mul(Scalar.of(microLoss, 1.0 / config.gradientAccumulation())));
                         stepLoss += microLoss.getFloat() / config.gradientAccumulation();
                     }
-                    tokens += rows.stream().mapToLong(PackedSequence::used).sum();
+                    long used = rows.stream().mapToLong(PackedSequence::used).sum();
+                    tokens += used;
+                    trainedTokens += used;
                 }
             }
             if (!Double.isFinite(stepLoss)) {
@@ -128,15 +131,15 @@ public final class Trainer {
                 optimizer.step(lr);
             }
             step++;
-            loss = stepLoss;
+            lastLoss = stepLoss;
             double elapsed = (System.nanoTime() - start) / 1e9;
             double perStep = elapsed / (step - startStep);
-            listener.accept(new TrainingEvent.Progress(step, total, (double) step / stepsPerEpoch(), loss, lr, gradNorm,
+            listener.accept(new TrainingEvent.Progress(step, total, (double) step / stepsPerEpoch(), lastLoss, lr, gradNorm,
                     tokens, tokens / elapsed, elapsed, perStep * (total - step)));
             boolean last = step == total;
             if (!validation.isEmpty() && (last || (config.evalEvery() > 0 && step % config.evalEvery() == 0))) {
-                evalLoss = evaluate();
-                listener.accept(new TrainingEvent.Eval(step, evalLoss));
+                lastEvalLoss = evaluate();
+                listener.accept(new TrainingEvent.Eval(step, lastEvalLoss));
             }
             boolean stopping = stopRequested && !last;
             if (checkpointDir != null && (stopping || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0))) {
@@ -147,7 +150,7 @@ public final class Trainer {
                 return step;
             }
         }
-        listener.accept(new TrainingEvent.Completed(step, loss, evalLoss, tokens, (System.nanoTime() - start) / 1e9));
+        listener.accept(new TrainingEvent.Completed(step, lastLoss, lastEvalLoss, trainedTokens, (System.nanoTime() - start) / 1e9));
         return step;
     }
 
@@ -219,5 +222,19 @@ public final class Trainer {
 
     public int step() {
         return step;
+    }
+
+    /** Non-padding tokens processed by the steps this trainer ran. */
+    public long trainedTokens() {
+        return trainedTokens;
+    }
+
+    public double lastLoss() {
+        return lastLoss;
+    }
+
+    /** The latest validation loss, or null before any evaluation. */
+    public Double lastEvalLoss() {
+        return lastEvalLoss;
     }
 }

@@ -1,9 +1,13 @@
 package dev.loraplane.engine.train;
 
+import dev.loraplane.datasets.prepare.DatasetStats;
 import java.nio.file.Path;
 
 /** What a training run reports as it goes; the worker prints each as one JSON line. */
 public sealed interface TrainingEvent {
+
+    /** Before the first step: where the run starts and what data it trains on. */
+    record Started(int step, int totalSteps, DatasetStats train, DatasetStats validation) implements TrainingEvent {}
 
     /**
      * After an optimizer step.
