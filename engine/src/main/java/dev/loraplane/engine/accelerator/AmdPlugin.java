@@ -1,6 +1,5 @@
 package dev.loraplane.engine.accelerator;
 
-import ai.djl.Device;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +9,7 @@ import java.util.Map;
  * the DJL device is {@code gpu(n)}; HIP numbers GPUs as rocm-smi does unless
  * {@code HIP_VISIBLE_DEVICES} or {@code ROCR_VISIBLE_DEVICES} hides some.
  */
-public final class AmdPlugin implements AcceleratorPlugin {
+public final class AmdPlugin extends GpuToolPlugin {
 
     static final String NAME = "amd";
 
@@ -31,48 +30,12 @@ public final class AmdPlugin implements AcceleratorPlugin {
     }
 
     AmdPlugin(ToolRunner runner) {
+        super(NAME, "rocm-smi", SCHEDULING);
         this.runner = runner;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Detection detect() {
-        Probe probe = probe();
-        if (probe.report() == null) {
-            return Detection.absent(NAME, probe.failure());
-        }
-        if (probe.report().gpus().isEmpty()) {
-            return Detection.absent(NAME, probe.report().tool() + " reports no GPU");
-        }
-        return Detection.present(NAME, probe.report().gpus().stream().map(g -> g.device(NAME)).toList(),
-                probe.report().describe());
-    }
-
-    @Override
-    public List<DeviceTelemetry> sample() {
-        Probe probe = probe();
-        return probe.report() == null ? List.of() : probe.report().gpus().stream().map(g -> g.telemetry(NAME)).toList();
-    }
-
-    @Override
-    public Device djlDevice(int index) {
-        if (index < 0) {
-            throw new IllegalArgumentException(
-                    "amd device index " + index + " is negative; rocm-smi numbers GPUs from 0");
-        }
-        return Device.gpu(index);
-    }
-
-    @Override
-    public KubernetesScheduling scheduling() {
-        return SCHEDULING;
-    }
-
-    private Probe probe() {
+    Probe probe() {
         ToolOutput rocmSmi = runner.run(RocmSmiJson.command());
         if (rocmSmi.ok()) {
             return Probe.parse(() -> RocmSmiJson.parse(rocmSmi.stdout()));

@@ -1,6 +1,5 @@
 package dev.loraplane.engine.accelerator;
 
-import ai.djl.Device;
 import java.util.List;
 
 /**
@@ -10,7 +9,7 @@ import java.util.List;
  * nvidia-smi does when {@code CUDA_DEVICE_ORDER=PCI_BUS_ID}; CUDA's own default order puts the
  * fastest GPU first, which differs only on hosts that mix GPU models.
  */
-public final class NvidiaPlugin implements AcceleratorPlugin {
+public final class NvidiaPlugin extends GpuToolPlugin {
 
     static final String NAME = "nvidia";
 
@@ -28,48 +27,12 @@ public final class NvidiaPlugin implements AcceleratorPlugin {
     }
 
     NvidiaPlugin(ToolRunner runner) {
+        super(NAME, "nvidia-smi", SCHEDULING);
         this.runner = runner;
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Detection detect() {
-        Probe probe = probe();
-        if (probe.report() == null) {
-            return Detection.absent(NAME, probe.failure());
-        }
-        if (probe.report().gpus().isEmpty()) {
-            return Detection.absent(NAME, "nvidia-smi reports no GPU");
-        }
-        return Detection.present(NAME, probe.report().gpus().stream().map(g -> g.device(NAME)).toList(),
-                probe.report().describe());
-    }
-
-    @Override
-    public List<DeviceTelemetry> sample() {
-        Probe probe = probe();
-        return probe.report() == null ? List.of() : probe.report().gpus().stream().map(g -> g.telemetry(NAME)).toList();
-    }
-
-    @Override
-    public Device djlDevice(int index) {
-        if (index < 0) {
-            throw new IllegalArgumentException(
-                    "nvidia device index " + index + " is negative; nvidia-smi numbers GPUs from 0");
-        }
-        return Device.gpu(index);
-    }
-
-    @Override
-    public KubernetesScheduling scheduling() {
-        return SCHEDULING;
-    }
-
-    private Probe probe() {
+    Probe probe() {
         ToolOutput csv = runner.run(NvidiaSmiCsv.command());
         if (csv.ok()) {
             return Probe.parse(() -> NvidiaSmiCsv.parse(csv.stdout()));

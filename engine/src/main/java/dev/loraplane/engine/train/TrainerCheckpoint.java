@@ -3,6 +3,7 @@ package dev.loraplane.engine.train;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loraplane.engine.Directories;
 import dev.loraplane.engine.lora.LoraAdapter;
 import dev.loraplane.engine.model.SafeTensors;
 import dev.loraplane.engine.model.SafeTensorsWriter;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A resumable checkpoint, {@code checkpoint-<step>/}: the adapter in PEFT layout (so any checkpoint
@@ -38,7 +38,7 @@ final class TrainerCheckpoint {
         Path target = dir.resolve("checkpoint-" + step);
         Path temp = dir.resolve(".checkpoint-" + step + ".tmp");
         try {
-            deleteTree(temp);
+            Directories.deleteTree(temp);
             adapter.save(temp);
             Map<String, SafeTensorsWriter.F32Tensor> moments = new LinkedHashMap<>();
             for (int i = 0; i < optimizer.firstMoments().size(); i++) {
@@ -48,7 +48,7 @@ final class TrainerCheckpoint {
             SafeTensorsWriter.write(temp.resolve(OPTIMIZER), moments);
             Files.writeString(temp.resolve(STATE), JSON.writeValueAsString(Map.of(
                     "step", step, "seed", seed, "optimizer_steps", optimizer.steps())));
-            deleteTree(target);
+            Directories.deleteTree(target);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
@@ -87,16 +87,5 @@ final class TrainerCheckpoint {
 
     private static SafeTensorsWriter.F32Tensor tensor(NDArray array) {
         return new SafeTensorsWriter.F32Tensor(array.getShape().getShape(), array::toFloatArray);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

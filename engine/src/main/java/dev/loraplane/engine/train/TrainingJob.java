@@ -7,6 +7,7 @@ import dev.loraplane.datasets.DatasetValidator;
 import dev.loraplane.datasets.encode.ExampleEncoder;
 import dev.loraplane.datasets.prepare.DatasetPreparer;
 import dev.loraplane.datasets.prepare.PreparedDataset;
+import dev.loraplane.engine.Directories;
 import dev.loraplane.engine.lora.LoraAdapter;
 import dev.loraplane.engine.model.Llama;
 import dev.loraplane.engine.tokenizer.Tokenizer;
@@ -20,11 +21,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * One training job from spec to adapter: validate the files, load the base (NF4 for QLoRA), encode and
@@ -104,9 +103,9 @@ public final class TrainingJob {
         Path out = spec.outputDir().toAbsolutePath();
         Path temp = out.resolveSibling("." + out.getFileName() + ".partial");
         try {
-            deleteTree(temp);
+            Directories.deleteTree(temp);
             adapter.save(temp);
-            deleteTree(out);
+            Directories.deleteTree(out);
             Files.createDirectories(out.getParent());
             Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE);
             return new Result(out, sha256(out.resolve(LoraAdapter.WEIGHTS_FILE)), steps, t.trainedTokens(), t.lastLoss(),
@@ -134,17 +133,6 @@ public final class TrainingJob {
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }
