@@ -29,7 +29,7 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"version", "doctor", "model", "model info", "model init", "model generate", "model merge", "train", "worker",
-        "bench", "bench forward"})
+        "bench", "bench forward", "bench train"})
     void everySubcommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");
         assertThat(run(args)).isZero();

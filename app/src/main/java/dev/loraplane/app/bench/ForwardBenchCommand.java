@@ -1,26 +1,23 @@
 package dev.loraplane.app.bench;
 
+import static dev.loraplane.app.bench.BenchSupport.round;
+
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loraplane.engine.model.LayerWeights;
-import dev.loraplane.engine.model.Linear;
 import dev.loraplane.engine.model.Llama;
 import dev.loraplane.engine.model.Quantization;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +50,7 @@ final class ForwardBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Preset chosen = Preset.valueOf(preset.toUpperCase(Locale.ROOT));
+        Preset chosen = BenchSupport.preset(preset);
         Path dir = Files.createTempDirectory("loraplane-bench-");
         try {
             TinyModel.write(chosen, dir, 0);
@@ -70,7 +67,7 @@ final class ForwardBenchCommand implements Callable<Integer> {
                     ForwardBench.run(model, 2, 8, 4, 1);   // warm-up: JIT, allocator, libtorch's thread pool
                     result.put(prefix + "resident_bytes", model.weights().residentBytes());
                     if (quantization != Quantization.NONE) {
-                        result.put(prefix + "bits_per_param", quantizedBitsPerParam(model));
+                        result.put(prefix + "bits_per_param", BenchSupport.quantizedBitsPerParam(model));
                     }
                     for (int batch : batches) {
                         ForwardBench.Throughput t = ForwardBench.run(model, batch, promptTokens, decodeSteps, batch);
@@ -85,21 +82,8 @@ final class ForwardBenchCommand implements Callable<Integer> {
             print(result, table);
             return 0;
         } finally {
-            deleteTree(dir);
+            BenchSupport.deleteTree(dir);
         }
-    }
-
-    /** Bits each quantized projection parameter costs in memory, codes and scales included. */
-    private static double quantizedBitsPerParam(Llama model) {
-        long bytes = 0;
-        long params = 0;
-        for (LayerWeights layer : model.weights().layers()) {
-            for (Linear linear : layer.projections().values()) {
-                bytes += linear.residentBytes();
-                params += (long) linear.inFeatures() * linear.outFeatures();
-            }
-        }
-        return Math.round(bytes * 8.0 / params * 10000) / 10000.0;
     }
 
     private void ratios(ObjectNode r) {
@@ -129,19 +113,5 @@ final class ForwardBenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%s = %.2f%n", name, result.get(name).asDouble());
             }
         });
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 100) / 100.0;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
     }
 }

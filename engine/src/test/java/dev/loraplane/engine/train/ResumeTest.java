@@ -84,6 +84,17 @@ class ResumeTest {
         }
     }
 
+    @Test
+    void aNonFiniteLossStopsTheRunWithACode() {
+        try (Llama model = Llama.load(dir.resolve("tiny")); LoraAdapter adapter = LoraAdapter.initialize("nan", LORA, model, 3)) {
+            adapter.module(0, "q_proj").a().set(new ai.djl.ndarray.index.NDIndex("0, 0"), Float.NaN);
+            Trainer trainer = new Trainer(model, adapter, SHORT, data.train(), List.of(), null, e -> {});
+            assertThatThrownBy(trainer::run).isInstanceOfSatisfying(TrainingException.class,
+                    e -> assertThat(e.code()).isEqualTo("loss_not_finite"))
+                    .hasMessageContaining("became NaN at step 1");
+        }
+    }
+
     static float[] flatten(LoraAdapter adapter) {
         List<Float> all = new ArrayList<>();
         adapter.modules().entrySet().stream()
