@@ -1,0 +1,295 @@
+package dev.loraplane.orchestrator.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The control plane's source of truth: files, jobs and their event logs. Every query is scoped to a
+ * tenant; another tenant's row is simply not found. Every job state change is one transaction with
+ * the event that records it. Blocking JDBC: callers run it off the event loop.
+ */
+public final class Store {
+
+    private static final String JOB_COLUMNS = "id, tenant, model, status, priority, training_file, validation_file,"
+            + " request, fine_tuned_model, error_code, error_message, error_param, trained_tokens, attempts,"
+            + " idempotency_key, created_at, finished_at";
+
+    private final Database db;
+
+    public Store(Database db) {
+        this.db = db;
+    }
+
+    /** Opens the store, bringing the schema up to date. */
+    public static Store open(Database db) {
+        Migrations.apply(db);
+        return new Store(db);
+    }
+
+    // ---- files ----------------------------------------------------------------------------------
+
+    public StoredFile insertFile(StoredFile file) {
+        return db.transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO files (id, tenant, filename, purpose, bytes, sha256,"
+                    + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, file.id());
+                p.setString(2, file.tenant());
+                p.setString(3, file.filename());
+                p.setString(4, file.purpose());
+                p.setLong(5, file.bytes());
+                p.setString(6, file.sha256());
+                p.setLong(7, file.createdAt());
+                p.executeUpdate();
+            }
+            return file;
+        });
+    }
+
+    public Optional<StoredFile> file(String tenant, String id) {
+        return db.transaction(c -> one(c, "SELECT * FROM files WHERE tenant = ? AND id = ?", Store::file, tenant, id));
+    }
+
+    /** The tenant's files, newest first. */
+    public List<StoredFile> files(String tenant) {
+        return db.transaction(c -> all(c, "SELECT * FROM files WHERE tenant = ? ORDER BY created_at DESC, id DESC",
+                Store::file, tenant));
+    }
+
+    /**
+     * Deletes a file no job refers to.
+     *
+     * @return false when there is no such file for this tenant
+     * @throws StoreException when a job still uses it
+     */
+    public boolean deleteFile(String tenant, String id) {
+        return db.transaction(c -> {
+            List<String> users = all(c, "SELECT id FROM jobs WHERE tenant = ? AND (training_file = ? OR validation_file = ?)",
+                    r -> r.getString(1), tenant, id, id);
+            if (!users.isEmpty()) {
+                throw new FileInUseException(id, users);
+            }
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM files WHERE tenant = ? AND id = ?")) {
+                p.setString(1, tenant);
+                p.setString(2, id);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    // ---- jobs -----------------------------------------------------------------------------------
+
+    /**
+     * Records a new job with its first event. With an idempotency key that this tenant already used,
+     * nothing is written and the earlier job is returned.
+     */
+    public Job createJob(Job job, String message) {
+        return db.transaction(c -> {
+            if (job.idempotencyKey() != null) {
+                Optional<Job> earlier = one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?",
+                        Store::job, job.tenant(), job.idempotencyKey());
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO jobs (" + JOB_COLUMNS + ") VALUES"
+                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                bindJob(p, job);
+                p.executeUpdate();
+            }
+            appendEvent(c, job.id(), job.createdAt(), "info", "message", message, null);
+            return job;
+        });
+    }
+
+    public Optional<Job> job(String tenant, String id) {
+        return db.transaction(c -> one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE tenant = ? AND id = ?", Store::job, tenant, id));
+    }
+
+    /**
+     * The tenant's jobs, newest first, as OpenAI pages them: up to {@code limit} jobs created before
+     * job {@code after} (null for the newest).
+     */
+    public List<Job> jobs(String tenant, String after, int limit) {
+        return db.transaction(c -> {
+            if (after == null) {
+                return all(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE tenant = ? ORDER BY created_at DESC, id DESC LIMIT "
+                        + limit, Store::job, tenant);
+            }
+            Optional<Job> cursor = one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE tenant = ? AND id = ?", Store::job, tenant, after);
+            if (cursor.isEmpty()) {
+                return List.of();
+            }
+            return all(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE tenant = ? AND (created_at < ? OR (created_at = ? AND id < ?))"
+                    + " ORDER BY created_at DESC, id DESC LIMIT " + limit, Store::job, tenant, cursor.get().createdAt(),
+                    cursor.get().createdAt(), after);
+        });
+    }
+
+    /** Every job in one of these statuses, across tenants, highest priority then oldest first: the scheduler's view. */
+    public List<Job> jobsIn(Collection<JobStatus> statuses) {
+        return db.transaction(c -> {
+            String marks = String.join(", ", statuses.stream().map(s -> "?").toList());
+            return all(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE status IN (" + marks + ")"
+                    + " ORDER BY priority DESC, created_at, id", Store::job,
+                    statuses.stream().map(JobStatus::wireName).toArray());
+        });
+    }
+
+    /**
+     * Moves a job to {@code to} if it is in one of {@code from}, writing {@code event} in the same
+     * transaction. The change is the row's new state ({@code updated}); only status-dependent
+     * fields are taken from it.
+     *
+     * @throws JobStateException when the job is not in one of {@code from} (another writer moved it)
+     */
+    public Job transition(Job updated, Collection<JobStatus> from, JobEvent event) {
+        return db.transaction(c -> {
+            String marks = String.join(", ", from.stream().map(s -> "?").toList());
+            try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET status = ?, fine_tuned_model = ?, error_code = ?,"
+                    + " error_message = ?, error_param = ?, trained_tokens = ?, attempts = ?, finished_at = ?"
+                    + " WHERE id = ? AND tenant = ? AND status IN (" + marks + ")")) {
+                int i = 1;
+                p.setString(i++, updated.status().wireName());
+                p.setString(i++, updated.fineTunedModel());
+                p.setString(i++, updated.errorCode());
+                p.setString(i++, updated.errorMessage());
+                p.setString(i++, updated.errorParam());
+                setLong(p, i++, updated.trainedTokens());
+                p.setInt(i++, updated.attempts());
+                setLong(p, i++, updated.finishedAt());
+                p.setString(i++, updated.id());
+                p.setString(i++, updated.tenant());
+                for (JobStatus s : from) {
+                    p.setString(i++, s.wireName());
+                }
+                if (p.executeUpdate() != 1) {
+                    throw new JobStateException(updated.id(), from, updated.status());
+                }
+            }
+            appendEvent(c, updated.id(), event.createdAt(), event.level(), event.type(), event.message(), event.data());
+            return updated;
+        });
+    }
+
+    // ---- events ---------------------------------------------------------------------------------
+
+    /** Appends an event that changes no state (progress, metrics). */
+    public JobEvent appendEvent(String jobId, long createdAt, String level, String type, String message, String data) {
+        return db.transaction(c -> appendEvent(c, jobId, createdAt, level, type, message, data));
+    }
+
+    /** Events of a job after {@code afterSeq}, oldest first, at most {@code limit}. */
+    public List<JobEvent> events(String jobId, long afterSeq, int limit) {
+        return db.transaction(c -> all(c, "SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT " + limit,
+                Store::event, jobId, afterSeq));
+    }
+
+    private static JobEvent appendEvent(Connection c, String jobId, long createdAt, String level, String type, String message,
+            String data) throws SQLException {
+        long seq;
+        try (PreparedStatement p = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?")) {
+            p.setString(1, jobId);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                seq = r.getLong(1);
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO job_events (job_id, seq, created_at, level, type, message, data)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, jobId);
+            p.setLong(2, seq);
+            p.setLong(3, createdAt);
+            p.setString(4, level);
+            p.setString(5, type);
+            p.setString(6, message);
+            p.setString(7, data);
+            p.executeUpdate();
+        }
+        return new JobEvent(jobId, seq, createdAt, level, type, message, data);
+    }
+
+    // ---- mapping --------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T map(ResultSet r) throws SQLException;
+    }
+
+    private static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+        List<T> rows = all(c, sql, row, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    private static <T> List<T> all(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                p.setObject(i + 1, args[i]);
+            }
+            try (ResultSet r = p.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (r.next()) {
+                    out.add(row.map(r));
+                }
+                return out;
+            }
+        }
+    }
+
+    private static void bindJob(PreparedStatement p, Job j) throws SQLException {
+        p.setString(1, j.id());
+        p.setString(2, j.tenant());
+        p.setString(3, j.model());
+        p.setString(4, j.status().wireName());
+        p.setInt(5, j.priority());
+        p.setString(6, j.trainingFile());
+        p.setString(7, j.validationFile());
+        p.setString(8, j.request());
+        p.setString(9, j.fineTunedModel());
+        p.setString(10, j.errorCode());
+        p.setString(11, j.errorMessage());
+        p.setString(12, j.errorParam());
+        setLong(p, 13, j.trainedTokens());
+        p.setInt(14, j.attempts());
+        p.setString(15, j.idempotencyKey());
+        p.setLong(16, j.createdAt());
+        setLong(p, 17, j.finishedAt());
+    }
+
+    private static void setLong(PreparedStatement p, int index, Long value) throws SQLException {
+        if (value == null) {
+            p.setNull(index, Types.BIGINT);
+        } else {
+            p.setLong(index, value);
+        }
+    }
+
+    private static Long getLong(ResultSet r, String column) throws SQLException {
+        long v = r.getLong(column);
+        return r.wasNull() ? null : v;
+    }
+
+    private static StoredFile file(ResultSet r) throws SQLException {
+        return new StoredFile(r.getString("id"), r.getString("tenant"), r.getString("filename"), r.getString("purpose"),
+                r.getLong("bytes"), r.getString("sha256"), r.getLong("created_at"));
+    }
+
+    private static Job job(ResultSet r) throws SQLException {
+        return new Job(r.getString("id"), r.getString("tenant"), r.getString("model"), JobStatus.fromWire(r.getString("status")),
+                r.getInt("priority"), r.getString("training_file"), r.getString("validation_file"), r.getString("request"),
+                r.getString("fine_tuned_model"), r.getString("error_code"), r.getString("error_message"),
+                r.getString("error_param"), getLong(r, "trained_tokens"), r.getInt("attempts"), r.getString("idempotency_key"),
+                r.getLong("created_at"), getLong(r, "finished_at"));
+    }
+
+    private static JobEvent event(ResultSet r) throws SQLException {
+        return new JobEvent(r.getString("job_id"), r.getLong("seq"), r.getLong("created_at"), r.getString("level"),
+                r.getString("type"), r.getString("message"), r.getString("data"));
+    }
+}
