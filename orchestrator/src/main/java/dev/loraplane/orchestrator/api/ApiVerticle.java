@@ -28,6 +28,7 @@ public final class ApiVerticle extends VerticleBase {
         router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
                 .setBodyLimit(config.maxUploadBytes()).setDeleteUploadedFilesOnEnd(true));
         new FilesApi(vertx, store, new ArtifactStore(config.dataDir().resolve("artifacts"))).routes(router);
+        new JobsApi(vertx, store, config.baseModels().keySet()).routes(router);
         router.route().failureHandler(ApiErrors::handle);
         router.route().last().handler(ctx -> ctx.fail(404));
         return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())

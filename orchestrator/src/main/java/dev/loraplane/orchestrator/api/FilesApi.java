@@ -14,7 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -26,8 +25,6 @@ import java.util.stream.Collectors;
 final class FilesApi {
 
     static final String PURPOSE = "fine-tune";
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     private final Vertx vertx;
     private final Store store;
@@ -69,7 +66,7 @@ final class FilesApi {
                             .collect(Collectors.joining("; ")));
                 }
                 ArtifactStore.Blob blob = artifacts.putMoving(uploaded);
-                StoredFile file = new StoredFile(newId(), ApiKeys.tenant(ctx), filename, PURPOSE, blob.bytes(), blob.sha256(),
+                StoredFile file = new StoredFile(Ids.newId("file"), ApiKeys.tenant(ctx), filename, PURPOSE, blob.bytes(), blob.sha256(),
                         System.currentTimeMillis() / 1000);
                 return json(store.insertFile(file));
             } finally {
@@ -126,14 +123,6 @@ final class FilesApi {
                     "file name '" + name + "' is not allowed: use a plain name without '/', '\\\\' or '..'");
         }
         return name;
-    }
-
-    static String newId() {
-        StringBuilder id = new StringBuilder("file-");
-        for (int i = 0; i < 24; i++) {
-            id.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
-        }
-        return id.toString();
     }
 
     static JsonObject json(StoredFile f) {

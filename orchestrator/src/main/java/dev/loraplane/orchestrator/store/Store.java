@@ -185,6 +185,12 @@ public final class Store {
         return db.transaction(c -> appendEvent(c, jobId, createdAt, level, type, message, data));
     }
 
+    /** Events of a job before {@code beforeSeq} (0 for the newest), newest first, at most {@code limit}: the API's order. */
+    public List<JobEvent> eventsNewestFirst(String jobId, long beforeSeq, int limit) {
+        return db.transaction(c -> all(c, "SELECT * FROM job_events WHERE job_id = ? AND (? = 0 OR seq < ?) ORDER BY seq DESC LIMIT "
+                + limit, Store::event, jobId, beforeSeq, beforeSeq));
+    }
+
     /** Events of a job after {@code afterSeq}, oldest first, at most {@code limit}. */
     public List<JobEvent> events(String jobId, long afterSeq, int limit) {
         return db.transaction(c -> all(c, "SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT " + limit,

@@ -37,7 +37,8 @@ class FilesApiTest {
 
     @BeforeEach
     void start(Vertx vertx) throws Exception {
-        ApiConfig config = new ApiConfig("127.0.0.1", 0, dir, 64 * 1024, Map.of("sk-acme", "acme", "sk-globex", "globex"));
+        ApiConfig config = new ApiConfig("127.0.0.1", 0, dir, 64 * 1024, Map.of("sk-acme", "acme", "sk-globex", "globex"),
+                Map.of("loraplane-tiny", dir.resolve("tiny")));
         ApiVerticle api = new ApiVerticle(config, Store.open(Database.h2(dir.resolve("db"))));
         await(vertx.deployVerticle(api));
         port = api.port();
@@ -144,7 +145,7 @@ class FilesApiTest {
 
     @Test
     void withoutKeysTheApiOnlyListensOnLoopback() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApiConfig("0.0.0.0", 0, dir, 1, Map.of()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ApiConfig("0.0.0.0", 0, dir, 1, Map.of(), Map.of()))
                 .hasMessageContaining("may only listen on 127.0.0.1");
     }
 }

@@ -1,0 +1,160 @@
+package dev.loraplane.orchestrator.api;
+
+import dev.loraplane.orchestrator.store.Job;
+import dev.loraplane.orchestrator.store.JobEvent;
+import dev.loraplane.orchestrator.store.JobStatus;
+import dev.loraplane.orchestrator.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Set;
+
+/** OpenAI's fine-tuning jobs API: create, list, get, cancel, and the job's events. */
+final class JobsApi {
+
+    private final Vertx vertx;
+    private final Store store;
+    private final Set<String> baseModels;
+
+    JobsApi(Vertx vertx, Store store, Set<String> baseModels) {
+        this.vertx = vertx;
+        this.store = store;
+        this.baseModels = Set.copyOf(baseModels);
+    }
+
+    void routes(Router router) {
+        router.post("/v1/fine_tuning/jobs").handler(this::create);
+        router.get("/v1/fine_tuning/jobs").handler(this::list);
+        router.get("/v1/fine_tuning/jobs/:id").handler(this::get);
+        router.post("/v1/fine_tuning/jobs/:id/cancel").handler(this::cancel);
+        router.get("/v1/fine_tuning/jobs/:id/events").handler(this::events);
+    }
+
+    private void create(RoutingContext ctx) {
+        JsonObject body = ctx.body().asJsonObject();
+        if (body == null) {
+            throw ApiException.invalid(null, "invalid_json", "the request body must be a JSON object");
+        }
+        JobRequest request = JobRequest.parse(body);
+        if (!baseModels.contains(request.model())) {
+            throw ApiException.invalid("model", "model_not_found", "model '" + request.model()
+                    + "' is not a base model here; available: " + String.join(", ", baseModels.stream().sorted().toList()));
+        }
+        String tenant = ApiKeys.tenant(ctx);
+        String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
+        vertx.executeBlocking(() -> {
+            requireFile(tenant, request.trainingFile(), "training_file");
+            if (request.validationFile() != null) {
+                requireFile(tenant, request.validationFile(), "validation_file");
+            }
+            JsonObject stored = request.toJson();
+            if (request.seed() == null) {
+                stored.put("seed", Ids.newSeed());
+            }
+            Job job = new Job(Ids.newId("ftjob"), tenant, request.model(), JobStatus.VALIDATING_FILES, request.priority(),
+                    request.trainingFile(), request.validationFile(), stored.encode(), null, null, null, null, null, 0,
+                    idempotencyKey, System.currentTimeMillis() / 1000, null);
+            return store.createJob(job, "Created fine-tuning job: " + job.id());
+        }).onSuccess(job -> ctx.json(json(job))).onFailure(ctx::fail);
+    }
+
+    private void requireFile(String tenant, String id, String param) {
+        if (store.file(tenant, id).isEmpty()) {
+            throw ApiException.invalid(param, "file_not_found", param + " " + id + " does not exist; upload it with POST /v1/files");
+        }
+    }
+
+    private void list(RoutingContext ctx) {
+        int limit = limit(ctx);
+        String after = ctx.queryParams().get("after");
+        vertx.executeBlocking(() -> store.jobs(ApiKeys.tenant(ctx), after, limit + 1))
+                .onSuccess(jobs -> ctx.json(page(jobs.stream().map(JobsApi::json).toList(), limit)))
+                .onFailure(ctx::fail);
+    }
+
+    private void get(RoutingContext ctx) {
+        find(ctx).onSuccess(job -> ctx.json(json(job))).onFailure(ctx::fail);
+    }
+
+    private void cancel(RoutingContext ctx) {
+        find(ctx).compose(job -> vertx.executeBlocking(() -> {
+            long now = System.currentTimeMillis() / 1000;
+            Job cancelled = new Job(job.id(), job.tenant(), job.model(), JobStatus.CANCELLED, job.priority(), job.trainingFile(),
+                    job.validationFile(), job.request(), job.fineTunedModel(), null, null, null, job.trainedTokens(),
+                    job.attempts(), job.idempotencyKey(), job.createdAt(), now);
+            return store.transition(cancelled, Set.of(JobStatus.VALIDATING_FILES, JobStatus.QUEUED, JobStatus.RUNNING),
+                    new JobEvent(job.id(), 0, now, "info", "status", "Job cancelled", null));
+        })).onSuccess(job -> ctx.json(json(job))).onFailure(ctx::fail);
+    }
+
+    private void events(RoutingContext ctx) {
+        int limit = limit(ctx);
+        String after = ctx.queryParams().get("after");
+        long before = after == null ? 0 : sequenceOf(after);
+        find(ctx).compose(job -> vertx.executeBlocking(() -> store.eventsNewestFirst(job.id(), before, limit + 1)))
+                .onSuccess(events -> ctx.json(page(events.stream().map(JobsApi::json).toList(), limit)))
+                .onFailure(ctx::fail);
+    }
+
+    private Future<Job> find(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        return vertx.executeBlocking(() -> store.job(ApiKeys.tenant(ctx), id)
+                .orElseThrow(() -> ApiException.notFound("FineTuningJob", id, "id")));
+    }
+
+    private static int limit(RoutingContext ctx) {
+        String value = ctx.queryParams().get("limit");
+        try {
+            int limit = value == null ? 20 : Integer.parseInt(value);
+            if (limit < 1 || limit > 100) {
+                throw new NumberFormatException();
+            }
+            return limit;
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("limit", "invalid_value", "limit must be an integer from 1 to 100, got " + value);
+        }
+    }
+
+    private static long sequenceOf(String eventId) {
+        try {
+            return Long.parseLong(eventId.substring(eventId.lastIndexOf('-') + 1));
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("after", "invalid_value", "after must be an event id such as ftevent-…-12, got " + eventId);
+        }
+    }
+
+    private static JsonObject page(List<JsonObject> items, int limit) {
+        return new JsonObject().put("object", "list").put("data", new JsonArray(items.subList(0, Math.min(limit, items.size()))))
+                .put("has_more", items.size() > limit);
+    }
+
+    static JsonObject json(Job job) {
+        JsonObject request = new JsonObject(job.request());
+        JsonObject hyperparameters = request.getJsonObject("hyperparameters");
+        JsonObject error = job.errorCode() == null ? null : new JsonObject().put("code", job.errorCode())
+                .put("message", job.errorMessage()).put("param", job.errorParam());
+        return new JsonObject().put("id", job.id()).put("object", "fine_tuning.job").put("model", job.model())
+                .put("created_at", job.createdAt()).put("finished_at", job.finishedAt())
+                .put("fine_tuned_model", job.fineTunedModel()).put("organization_id", job.tenant())
+                .put("result_files", new JsonArray()).put("status", job.status().wireName())
+                .put("training_file", job.trainingFile()).put("validation_file", job.validationFile())
+                .put("hyperparameters", hyperparameters)
+                .put("method", new JsonObject().put("type", "supervised")
+                        .put("supervised", new JsonObject().put("hyperparameters", hyperparameters)))
+                .put("trained_tokens", job.trainedTokens()).put("error", error).put("seed", request.getValue("seed"))
+                .put("metadata", request.getJsonObject("metadata")).put("estimated_finish", null)
+                .put("lora", request.getJsonObject("lora")).put("quantization", request.getString("quantization"))
+                .put("accelerator", request.getJsonObject("accelerator")).put("priority", job.priority())
+                .put("attempts", job.attempts()).put("estimated_cost_usd", null).put("cost_usd", null);
+    }
+
+    static JsonObject json(JobEvent event) {
+        return new JsonObject().put("id", event.id()).put("object", "fine_tuning.job.event").put("created_at", event.createdAt())
+                .put("level", event.level()).put("message", event.message()).put("type", event.type())
+                .put("data", event.data() == null ? null : new JsonObject(event.data()));
+    }
+}
