@@ -150,32 +150,76 @@ public final class Store {
      * @throws JobStateException when the job is not in one of {@code from} (another writer moved it)
      */
     public Job transition(Job updated, Collection<JobStatus> from, JobEvent event) {
+        return db.transaction(c -> transition(c, updated, from, event));
+    }
+
+    private static Job transition(Connection c, Job updated, Collection<JobStatus> from, JobEvent event) throws SQLException {
+        String marks = String.join(", ", from.stream().map(s -> "?").toList());
+        try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET status = ?, fine_tuned_model = ?, error_code = ?,"
+                + " error_message = ?, error_param = ?, trained_tokens = ?, attempts = ?, finished_at = ?"
+                + " WHERE id = ? AND tenant = ? AND status IN (" + marks + ")")) {
+            int i = 1;
+            p.setString(i++, updated.status().wireName());
+            p.setString(i++, updated.fineTunedModel());
+            p.setString(i++, updated.errorCode());
+            p.setString(i++, updated.errorMessage());
+            p.setString(i++, updated.errorParam());
+            setLong(p, i++, updated.trainedTokens());
+            p.setInt(i++, updated.attempts());
+            setLong(p, i++, updated.finishedAt());
+            p.setString(i++, updated.id());
+            p.setString(i++, updated.tenant());
+            for (JobStatus s : from) {
+                p.setString(i++, s.wireName());
+            }
+            if (p.executeUpdate() != 1) {
+                throw new JobStateException(updated.id(), from, updated.status());
+            }
+        }
+        appendEvent(c, updated.id(), event.createdAt(), event.level(), event.type(), event.message(), event.data());
+        return updated;
+    }
+
+    // ---- adapters -------------------------------------------------------------------------------
+
+    /**
+     * Registers the adapter a job produced and marks the job succeeded, in one transaction: a job
+     * never succeeds without its adapter, and an adapter never appears for a job that did not.
+     */
+    public Job succeed(Job succeeded, Adapter adapter, JobEvent event) {
         return db.transaction(c -> {
-            String marks = String.join(", ", from.stream().map(s -> "?").toList());
-            try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET status = ?, fine_tuned_model = ?, error_code = ?,"
-                    + " error_message = ?, error_param = ?, trained_tokens = ?, attempts = ?, finished_at = ?"
-                    + " WHERE id = ? AND tenant = ? AND status IN (" + marks + ")")) {
-                int i = 1;
-                p.setString(i++, updated.status().wireName());
-                p.setString(i++, updated.fineTunedModel());
-                p.setString(i++, updated.errorCode());
-                p.setString(i++, updated.errorMessage());
-                p.setString(i++, updated.errorParam());
-                setLong(p, i++, updated.trainedTokens());
-                p.setInt(i++, updated.attempts());
-                setLong(p, i++, updated.finishedAt());
-                p.setString(i++, updated.id());
-                p.setString(i++, updated.tenant());
-                for (JobStatus s : from) {
-                    p.setString(i++, s.wireName());
-                }
-                if (p.executeUpdate() != 1) {
-                    throw new JobStateException(updated.id(), from, updated.status());
+            int version;
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM adapters WHERE tenant = ? AND name = ?")) {
+                p.setString(1, adapter.tenant());
+                p.setString(2, adapter.name());
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    version = r.getInt(1);
                 }
             }
-            appendEvent(c, updated.id(), event.createdAt(), event.level(), event.type(), event.message(), event.data());
-            return updated;
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO adapters (name, version, tenant, base_model, job_id, path,"
+                    + " sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, adapter.name());
+                p.setInt(2, version);
+                p.setString(3, adapter.tenant());
+                p.setString(4, adapter.baseModel());
+                p.setString(5, adapter.jobId());
+                p.setString(6, adapter.path());
+                p.setString(7, adapter.sha256());
+                p.setLong(8, adapter.bytes());
+                p.setLong(9, adapter.createdAt());
+                p.executeUpdate();
+            }
+            return transition(c, succeeded, List.of(JobStatus.RUNNING), event);
         });
+    }
+
+    /** The tenant's adapters, newest version of each name first. */
+    public List<Adapter> adapters(String tenant) {
+        return db.transaction(c -> all(c, "SELECT * FROM adapters a WHERE tenant = ? AND version = (SELECT MAX(version)"
+                + " FROM adapters b WHERE b.tenant = a.tenant AND b.name = a.name) ORDER BY created_at DESC, name",
+                Store::adapter, tenant));
     }
 
     // ---- events ---------------------------------------------------------------------------------
@@ -292,6 +336,11 @@ public final class Store {
                 r.getString("fine_tuned_model"), r.getString("error_code"), r.getString("error_message"),
                 r.getString("error_param"), getLong(r, "trained_tokens"), r.getInt("attempts"), r.getString("idempotency_key"),
                 r.getLong("created_at"), getLong(r, "finished_at"));
+    }
+
+    private static Adapter adapter(ResultSet r) throws SQLException {
+        return new Adapter(r.getString("name"), r.getInt("version"), r.getString("tenant"), r.getString("base_model"),
+                r.getString("job_id"), r.getString("path"), r.getString("sha256"), r.getLong("bytes"), r.getLong("created_at"));
     }
 
     private static JobEvent event(ResultSet r) throws SQLException {

@@ -28,7 +28,7 @@ abstract class StoreContract {
 
     @Test
     void migrationsApplyOnceAndAgainIsANoOp() {
-        assertThat(Migrations.apply(database())).containsExactly(1);
+        assertThat(Migrations.apply(database())).containsExactly(1, 2);
         assertThat(Migrations.apply(database())).isEmpty();
     }
 
@@ -114,6 +114,30 @@ abstract class StoreContract {
         assertThat(stored.finishedAt()).isEqualTo(20L);
         assertThat(stored.attempts()).isEqualTo(1);
         assertThat(store.jobsIn(Set.of(JobStatus.QUEUED))).isEmpty();
+    }
+
+    @Test
+    void aSucceededJobRegistersItsAdapterInTheSameTransaction() {
+        Store store = store();
+        store.insertFile(file("acme", "file-1", 1));
+        Job job = store.createJob(job("acme", "ftjob-1", "file-1", 10, null), "created");
+        Job running = new Job(job.id(), job.tenant(), job.model(), JobStatus.RUNNING, 0, job.trainingFile(), null, job.request(),
+                null, null, null, null, null, 1, null, job.createdAt(), null);
+        store.transition(running, Set.of(JobStatus.VALIDATING_FILES), new JobEvent(job.id(), 0, 11, "info", "status", "Running", null));
+        Job done = new Job(job.id(), job.tenant(), job.model(), JobStatus.SUCCEEDED, 0, job.trainingFile(), null, job.request(),
+                "ft:loraplane-tiny:facts:1", null, null, null, 1234L, 1, null, job.createdAt(), 30L);
+        Adapter adapter = new Adapter("ft:loraplane-tiny:facts:1", 0, "acme", "loraplane-tiny", job.id(), "/adapters/ftjob-1",
+                "b".repeat(64), 4096, 30);
+        store.succeed(done, adapter, new JobEvent(job.id(), 0, 30, "info", "status", "The job has successfully completed", null));
+        assertThat(store.adapters("acme")).singleElement().satisfies(a -> {
+            assertThat(a.version()).isEqualTo(1);
+            assertThat(a.jobId()).isEqualTo("ftjob-1");
+        });
+        assertThat(store.adapters("globex")).isEmpty();
+        // A second success for a job that is no longer running registers nothing.
+        assertThatThrownBy(() -> store.succeed(done, adapter, new JobEvent(job.id(), 0, 31, "info", "status", "again", null)))
+                .isInstanceOf(JobStateException.class);
+        assertThat(store.adapters("acme")).singleElement().satisfies(a -> assertThat(a.version()).isEqualTo(1));
     }
 
     @Test
