@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Fine-tuning job orchestrator with multi-LoRA serving.",
-        subcommands = {VersionCommand.class, DoctorCommand.class, ModelCommand.class, TrainCommand.class, WorkerCommand.class,
+        subcommands = {VersionCommand.class, DoctorCommand.class, UpCommand.class, ModelCommand.class, TrainCommand.class, WorkerCommand.class,
             BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -11,6 +11,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 /** The control plane's HTTP API: OpenAI's routes under {@code /v1}, one failure handler for all. */
 public final class ApiVerticle extends VerticleBase {
 
+    /** The event-bus address that hears of created and cancelled jobs: {@code {"event", "job"}}. */
+    public static final String JOBS_ADDRESS = "loraplane.jobs";
+
     private final ApiConfig config;
     private final Store store;
     private HttpServer server;
@@ -29,6 +32,7 @@ public final class ApiVerticle extends VerticleBase {
                 .setBodyLimit(config.maxUploadBytes()).setDeleteUploadedFilesOnEnd(true));
         new FilesApi(vertx, store, new ArtifactStore(config.dataDir().resolve("artifacts"))).routes(router);
         new JobsApi(vertx, store, config.baseModels().keySet()).routes(router);
+        new ModelsApi(vertx, store, config.baseModels().keySet()).routes(router);
         router.route().failureHandler(ApiErrors::handle);
         router.route().last().handler(ctx -> ctx.fail(404));
         return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())

@@ -59,7 +59,10 @@ final class JobsApi {
                     request.trainingFile(), request.validationFile(), stored.encode(), null, null, null, null, null, 0,
                     idempotencyKey, System.currentTimeMillis() / 1000, null);
             return store.createJob(job, "Created fine-tuning job: " + job.id());
-        }).onSuccess(job -> ctx.json(json(job))).onFailure(ctx::fail);
+        }).onSuccess(job -> {
+            vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "created").put("job", job.id()));
+            ctx.json(json(job));
+        }).onFailure(ctx::fail);
     }
 
     private void requireFile(String tenant, String id, String param) {
@@ -88,7 +91,10 @@ final class JobsApi {
                     job.attempts(), job.idempotencyKey(), job.createdAt(), now);
             return store.transition(cancelled, Set.of(JobStatus.VALIDATING_FILES, JobStatus.QUEUED, JobStatus.RUNNING),
                     new JobEvent(job.id(), 0, now, "info", "status", "Job cancelled", null));
-        })).onSuccess(job -> ctx.json(json(job))).onFailure(ctx::fail);
+        })).onSuccess(job -> {
+            vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "cancelled").put("job", job.id()));
+            ctx.json(json(job));
+        }).onFailure(ctx::fail);
     }
 
     private void events(RoutingContext ctx) {

@@ -112,6 +112,11 @@ public final class Store {
         return db.transaction(c -> one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE tenant = ? AND id = ?", Store::job, tenant, id));
     }
 
+    /** Any tenant's job by id: for the control plane's own loops, never for API requests. */
+    public Optional<Job> jobById(String id) {
+        return db.transaction(c -> one(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", Store::job, id));
+    }
+
     /**
      * The tenant's jobs, newest first, as OpenAI pages them: up to {@code limit} jobs created before
      * job {@code after} (null for the newest).

@@ -1,0 +1,50 @@
+package dev.loraplane.orchestrator.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wakes the {@link JobRunner}: on every created or cancelled job the API announces on the event bus,
+ * and on a timer as a safety net. Sweeps run one at a time on a worker thread, never on the event loop.
+ */
+public final class RunnerVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunnerVerticle.class);
+
+    private final JobRunner runner;
+    private final String address;
+    private final long sweepMillis;
+
+    public RunnerVerticle(JobRunner runner, String address, long sweepMillis) {
+        this.runner = runner;
+        this.address = address;
+        this.sweepMillis = sweepMillis;
+    }
+
+    @Override
+    public Future<?> start() {
+        vertx.eventBus().<JsonObject>consumer(address, message -> {
+            if ("cancelled".equals(message.body().getString("event"))) {
+                String job = message.body().getString("job");
+                vertx.executeBlocking(() -> {
+                    runner.cancelled(job);
+                    return null;
+                });
+            }
+            sweep();
+        });
+        vertx.setPeriodic(sweepMillis, id -> sweep());
+        sweep();
+        return Future.succeededFuture();
+    }
+
+    private void sweep() {
+        vertx.executeBlocking(() -> {
+            runner.sweep();
+            return null;
+        }, true).onFailure(e -> LOG.error("job sweep failed", e));
+    }
+}
