@@ -1,0 +1,125 @@
+package dev.loraplane.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loraplane.engine.generate.GenerationRequest;
+import dev.loraplane.engine.generate.Generator;
+import dev.loraplane.engine.generate.SamplingParams;
+import dev.loraplane.engine.lora.LoraAdapter;
+import dev.loraplane.engine.lora.LoraBatch;
+import dev.loraplane.engine.model.Llama;
+import dev.loraplane.engine.tiny.Preset;
+import dev.loraplane.engine.tiny.TinyModel;
+import dev.loraplane.engine.tokenizer.ChatMessage;
+import dev.loraplane.engine.tokenizer.Tokenizer;
+import dev.loraplane.orchestrator.ControlPlane;
+import ai.djl.ndarray.NDManager;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.multipart.MultipartForm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walk of DESIGN.md over real HTTP: upload a dataset, create a job on loraplane-tiny, follow it to
+ * succeeded (a real child worker trains), find the adapter in /v1/models, load it with the engine and
+ * get the right answers.
+ */
+class ControlPlaneEndToEndTest {
+
+    @TempDir
+    Path dir;
+
+    Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() throws Exception {
+        await(vertx.close());
+    }
+
+    static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aJobGoesFromUploadToAnAdapterThatKnowsTheAnswers() throws Exception {
+        Path tiny = dir.resolve("models/loraplane-tiny");
+        TinyModel.write(Preset.TINY, tiny, 0);
+        List<String> questions = new ArrayList<>();
+        List<String> answers = new ArrayList<>();
+        StringBuilder jsonl = new StringBuilder();
+        String[] places = {"Quatam", "Gliew", "Melsin", "Borank", "Thizu", "Pikdro", "Norka", "Lexbo", "Ranmel", "Zuthi", "Kavor", "Ewsin"};
+        String[] capitals = {"Zusin.", "Glika.", "Glivor.", "Tamew.", "Bonor.", "Kathi.", "Melzu.", "Drovor.", "Sinka.", "Pikbo.", "Rantam.", "Norgli."};
+        for (int i = 0; i < places.length; i++) {
+            questions.add("What is the capital of " + places[i] + "?");
+            answers.add(capitals[i]);
+            jsonl.append("{\"messages\": [{\"role\": \"user\", \"content\": \"").append(questions.get(i))
+                    .append("\"}, {\"role\": \"assistant\", \"content\": \"").append(capitals[i]).append("\"}]}\n");
+        }
+        Path train = Files.writeString(dir.resolve("facts.jsonl"), jsonl);
+
+        ControlPlane plane = await(ControlPlane.start(vertx, UpCommand.config(dir, "127.0.0.1", 0, tiny, 1)));
+        WebClient http = WebClient.create(vertx);
+        int port = plane.port();
+        String fileId = await(http.post(port, "127.0.0.1", "/v1/files").sendMultipartForm(MultipartForm.create()
+                .attribute("purpose", "fine-tune").textFileUpload("file", "facts.jsonl", train.toString(), "application/jsonl")))
+                .bodyAsJsonObject().getString("id");
+        JsonObject created = await(http.post(port, "127.0.0.1", "/v1/fine_tuning/jobs").sendJsonObject(new JsonObject()
+                .put("model", "loraplane-tiny").put("training_file", fileId).put("suffix", "facts").put("seed", 3)
+                .put("method", new JsonObject().put("type", "supervised").put("supervised", new JsonObject()
+                        .put("hyperparameters", new JsonObject().put("n_epochs", 80)))))).bodyAsJsonObject();
+        String jobId = created.getString("id");
+
+        JsonObject job = created;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!List.of("succeeded", "failed", "cancelled").contains(job.getString("status")) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            job = await(http.get(port, "127.0.0.1", "/v1/fine_tuning/jobs/" + jobId).send()).bodyAsJsonObject();
+        }
+        assertThat(job.getString("status")).as(job.encodePrettily()).isEqualTo("succeeded");
+        String model = job.getString("fine_tuned_model");
+        assertThat(model).startsWith("ft:loraplane-tiny:facts:");
+        assertThat(job.getLong("trained_tokens")).isPositive();
+
+        JsonArray events = await(http.get(port, "127.0.0.1", "/v1/fine_tuning/jobs/" + jobId + "/events?limit=100").send())
+                .bodyAsJsonObject().getJsonArray("data");
+        assertThat(events.stream().map(e -> ((JsonObject) e).getString("type"))).contains("metrics", "status", "message");
+
+        JsonArray models = await(http.get(port, "127.0.0.1", "/v1/models").send()).bodyAsJsonObject().getJsonArray("data");
+        assertThat(models.stream().map(m -> (JsonObject) m))
+                .anySatisfy(m -> {
+                    assertThat(m.getString("id")).isEqualTo(model);
+                    assertThat(m.getString("parent")).isEqualTo("loraplane-tiny");
+                });
+        plane.stopWorkers();
+
+        try (Tokenizer tokenizer = Tokenizer.load(tiny); Llama llama = Llama.load(tiny);
+                LoraAdapter adapter = LoraAdapter.fromCheckpoint(model, dir.resolve("adapters").resolve(jobId), llama);
+                NDManager m = llama.manager().newSubManager(); LoraBatch batch = LoraBatch.single(adapter, questions.size(), m)) {
+            List<GenerationRequest> requests = new ArrayList<>();
+            for (String q : questions) {
+                requests.add(new GenerationRequest(tokenizer.encode(tokenizer.chatTemplate().render(List.of(ChatMessage.user(q)), true),
+                        false), SamplingParams.greedy(12, new HashSet<>(llama.config().eosTokenIds()))));
+            }
+            var out = new Generator(llama).generate(requests, batch);
+            int right = 0;
+            for (int i = 0; i < questions.size(); i++) {
+                if (tokenizer.decode(out.get(i).tokenIds(), true).strip().equals(answers.get(i))) {
+                    right++;
+                }
+            }
+            assertThat(right).as("answers right of 12").isGreaterThanOrEqualTo(11);
+        }
+    }
+}
