@@ -1,10 +1,8 @@
 package dev.loraplane.orchestrator.api;
 
+import static dev.loraplane.orchestrator.api.TestApi.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loraplane.orchestrator.store.Database;
-import dev.loraplane.orchestrator.store.Store;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +14,6 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,16 +34,8 @@ class FilesApiTest {
 
     @BeforeEach
     void start(Vertx vertx) throws Exception {
-        ApiConfig config = new ApiConfig("127.0.0.1", 0, dir, 64 * 1024, Map.of("sk-acme", "acme", "sk-globex", "globex"),
-                Map.of("loraplane-tiny", dir.resolve("tiny")));
-        ApiVerticle api = new ApiVerticle(config, Store.open(Database.h2(dir.resolve("db"))));
-        await(vertx.deployVerticle(api));
-        port = api.port();
+        port = TestApi.start(vertx, dir, 64 * 1024);
         client = WebClient.create(vertx);
-    }
-
-    static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private HttpResponse<Buffer> upload(String key, String purpose, String filename, String content) throws Exception {

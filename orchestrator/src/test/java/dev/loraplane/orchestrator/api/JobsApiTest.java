@@ -1,10 +1,9 @@
 package dev.loraplane.orchestrator.api;
 
 import static dev.loraplane.orchestrator.api.FilesApiTest.GOOD;
-import static dev.loraplane.orchestrator.api.FilesApiTest.await;
+import static dev.loraplane.orchestrator.api.TestApi.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loraplane.orchestrator.store.Database;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,11 +35,8 @@ class JobsApiTest {
 
     @BeforeEach
     void start(Vertx vertx) throws Exception {
-        ApiConfig config = new ApiConfig("127.0.0.1", 0, dir, 1 << 20, Map.of("sk-acme", "acme", "sk-globex", "globex"),
-                Map.of("loraplane-tiny", dir.resolve("tiny")));
-        ApiVerticle api = new ApiVerticle(config, Store.open(Database.h2(dir.resolve("db"))));
-        await(vertx.deployVerticle(api));
-        port = api.port();
+        int apiPort = TestApi.start(vertx, dir, 1 << 20);
+        port = apiPort;
         client = WebClient.create(vertx);
         Path file = Files.writeString(dir.resolve("train.jsonl"), GOOD.repeat(12));
         fileId = await(client.post(port, "127.0.0.1", "/v1/files").bearerTokenAuthentication("sk-acme")

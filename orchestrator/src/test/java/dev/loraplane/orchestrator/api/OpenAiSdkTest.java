@@ -1,7 +1,7 @@
 package dev.loraplane.orchestrator.api;
 
 import static dev.loraplane.orchestrator.api.FilesApiTest.GOOD;
-import static dev.loraplane.orchestrator.api.FilesApiTest.await;
+import static dev.loraplane.orchestrator.api.TestApi.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,14 +15,11 @@ import com.openai.models.files.FilePurpose;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.FineTuningJobEvent;
 import com.openai.models.finetuning.jobs.JobCreateParams;
-import dev.loraplane.orchestrator.store.Database;
-import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,11 +37,8 @@ class OpenAiSdkTest {
 
     @BeforeEach
     void start(Vertx vertx) throws Exception {
-        ApiConfig config = new ApiConfig("127.0.0.1", 0, dir, 1 << 20, Map.of("sk-acme", "acme", "sk-globex", "globex"),
-                Map.of("loraplane-tiny", dir.resolve("tiny")));
-        ApiVerticle api = new ApiVerticle(config, Store.open(Database.h2(dir.resolve("db"))));
-        await(vertx.deployVerticle(api));
-        String base = "http://127.0.0.1:" + api.port() + "/v1";
+        int apiPort = TestApi.start(vertx, dir, 1 << 20);
+        String base = "http://127.0.0.1:" + apiPort + "/v1";
         openai = OpenAIOkHttpClient.builder().apiKey("sk-acme").baseUrl(base).maxRetries(0).build();
         other = OpenAIOkHttpClient.builder().apiKey("sk-globex").baseUrl(base).maxRetries(0).build();
     }
