@@ -6,6 +6,7 @@ import dev.loraplane.orchestrator.store.JobStatus;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -15,6 +16,8 @@ import java.util.Set;
 
 /** OpenAI's fine-tuning jobs API: create, list, get, cancel, and the job's events. */
 final class JobsApi {
+
+    static final long STREAM_POLL_MILLIS = 500;
 
     private final Vertx vertx;
     private final Store store;
@@ -98,12 +101,54 @@ final class JobsApi {
     }
 
     private void events(RoutingContext ctx) {
+        if ("true".equals(ctx.queryParams().get("stream"))) {
+            find(ctx).onSuccess(job -> stream(ctx, job)).onFailure(ctx::fail);
+            return;
+        }
         int limit = limit(ctx);
         String after = ctx.queryParams().get("after");
         long before = after == null ? 0 : sequenceOf(after);
         find(ctx).compose(job -> vertx.executeBlocking(() -> store.eventsNewestFirst(job.id(), before, limit + 1)))
                 .onSuccess(events -> ctx.json(page(events.stream().map(JobsApi::json).toList(), limit)))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * Server-sent events, oldest first, following new ones as they are written, until the job has
+     * ended and every event is out; then {@code data: [DONE]}, as OpenAI's streams end.
+     */
+    private void stream(RoutingContext ctx, Job job) {
+        HttpServerResponse response = ctx.response().setChunked(true).putHeader("content-type", "text/event-stream")
+                .putHeader("cache-control", "no-cache");
+        long[] last = {0};
+        boolean[] busy = {false};
+        long timer = vertx.setPeriodic(0, STREAM_POLL_MILLIS, id -> {
+            if (busy[0]) {
+                return;
+            }
+            busy[0] = true;
+            vertx.executeBlocking(() -> {
+                boolean ended = store.jobById(job.id()).map(j -> j.status().isFinal()).orElse(true);
+                return new Object[] {store.events(job.id(), last[0], 100), ended};
+            }).onComplete(result -> {
+                busy[0] = false;
+                if (result.failed() || response.closed() || response.ended()) {
+                    vertx.cancelTimer(id);
+                    return;
+                }
+                @SuppressWarnings("unchecked")
+                List<JobEvent> events = (List<JobEvent>) result.result()[0];
+                for (JobEvent event : events) {
+                    response.write("data: " + json(event).encode() + "\n\n");
+                    last[0] = event.seq();
+                }
+                if ((Boolean) result.result()[1] && events.isEmpty()) {
+                    vertx.cancelTimer(id);
+                    response.end("data: [DONE]\n\n");
+                }
+            });
+        });
+        response.closeHandler(v -> vertx.cancelTimer(timer));
     }
 
     private Future<Job> find(RoutingContext ctx) {

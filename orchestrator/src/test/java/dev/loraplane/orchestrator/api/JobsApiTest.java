@@ -131,6 +131,22 @@ class JobsApiTest {
     }
 
     @Test
+    void aStreamOfEventsFollowsTheJobUntilItEnds() throws Exception {
+        String id = create("");
+        var streamed = client.get(port, "127.0.0.1", "/v1/fine_tuning/jobs/" + id + "/events?stream=true")
+                .bearerTokenAuthentication("sk-acme").send();
+        Thread.sleep(2 * JobsApi.STREAM_POLL_MILLIS);
+        assertThat(streamed.isComplete()).as("the stream stays open while the job runs").isFalse();
+        post("/v1/fine_tuning/jobs/" + id + "/cancel", "sk-acme", "", null);
+        HttpResponse<Buffer> response = await(streamed);
+        assertThat(response.getHeader("content-type")).isEqualTo("text/event-stream");
+        String body = response.bodyAsString();
+        assertThat(body.indexOf("Created fine-tuning job")).isLessThan(body.indexOf("Job cancelled"));
+        assertThat(body).startsWith("data: {").endsWith("data: [DONE]\n\n");
+        assertThat(get("/v1/fine_tuning/jobs/" + id + "/events?stream=true", "sk-globex").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void badRequestsNameTheFieldAndStoreNothing() throws Exception {
         String file = "\"training_file\": \"" + fileId + "\"";
         Map<String, String> cases = new java.util.LinkedHashMap<>();
