@@ -34,6 +34,10 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--spec", required = true, paramLabel = "FILE", description = "the job spec (JSON)")
     Path specFile;
 
+    @Option(names = "--exit-with-parent",
+            description = "checkpoint and stop when the process that started this one dies (the local executor sets it)")
+    boolean exitWithParent;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -54,6 +58,9 @@ final class WorkerCommand implements Callable<Integer> {
             }
         }, "loraplane-worker-stop");
         Runtime.getRuntime().addShutdownHook(onSigterm);
+        if (exitWithParent) {
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(job::requestStop));
+        }
         try {
             Object result = job.run(event -> {
                 if (!(event instanceof TrainingEvent.Completed)) {

@@ -16,9 +16,10 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * Runs each job as a child process, {@code loraplane worker --spec FILE}, one per free slot, and
- * hands its stdout lines to the caller. Cancel is SIGTERM (the worker checkpoints), then a kill after
- * a grace period.
+ * Runs each job as a child process, {@code loraplane worker --spec FILE --exit-with-parent}, one per
+ * free slot, and hands its stdout lines to the caller. Cancel is SIGTERM (the worker checkpoints),
+ * then a kill after a grace period. If the control plane dies, its workers checkpoint and stop; the
+ * next start requeues their jobs and resumes them from those checkpoints.
  */
 public final class LocalExecutor {
 
@@ -51,6 +52,7 @@ public final class LocalExecutor {
         List<String> command = new ArrayList<>(workerCommand);
         command.add("--spec");
         command.add(spec.toString());
+        command.add("--exit-with-parent");   // a control plane killed outright leaves no orphan training
         Process process;
         try {
             process = new ProcessBuilder(command).redirectError(log.toFile()).start();
