@@ -1,6 +1,8 @@
 package dev.loraplane.app;
 
 import dev.loraplane.app.bench.BenchCommand;
+import dev.loraplane.app.client.FilesCommand;
+import dev.loraplane.app.client.JobsCommand;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Fine-tuning job orchestrator with multi-LoRA serving.",
-        subcommands = {VersionCommand.class, DoctorCommand.class, UpCommand.class, ModelCommand.class, TrainCommand.class, WorkerCommand.class,
+        subcommands = {VersionCommand.class, DoctorCommand.class, UpCommand.class, FilesCommand.class, JobsCommand.class,
+            ModelCommand.class, TrainCommand.class, WorkerCommand.class,
             BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -101,6 +101,8 @@ public final class JobRunner {
                     new JobEvent(job.id(), 0, now, "info", "status", "Validated training file: " + report.validExamples()
                             + " examples" + (tooLong > 0 ? "; " + tooLong + " longer than " + model.maxSeqLen()
                             + " tokens will be truncated" : ""), null));
+        } catch (JobStateException e) {
+            LOG.info("{}: {}", job.id(), e.getMessage());   // cancelled while its files were being validated
         } catch (RuntimeException e) {
             LOG.warn("validating {} failed", job.id(), e);
             fail(job, JobStatus.VALIDATING_FILES, "validation_failed", "training_file", "The training file could not be validated: "
@@ -197,11 +199,16 @@ public final class JobRunner {
                 bytes, now), new JobEvent(job.id(), 0, now, "info", "status", "The job has successfully completed: " + name, null));
     }
 
+    /** Fails the job if it is still {@code from}; a job someone else moved (cancelled) is left as it is. */
     private void fail(Job job, JobStatus from, String code, String param, String message) {
         Job failed = new Job(job.id(), job.tenant(), job.model(), JobStatus.FAILED, job.priority(), job.trainingFile(),
                 job.validationFile(), job.request(), null, code, message, param, job.trainedTokens(), job.attempts(),
                 job.idempotencyKey(), job.createdAt(), now());
-        store.transition(failed, List.of(from), new JobEvent(job.id(), 0, now(), "error", "status", message, null));
+        try {
+            store.transition(failed, List.of(from), new JobEvent(job.id(), 0, now(), "error", "status", message, null));
+        } catch (JobStateException e) {
+            LOG.info("{}: {}", job.id(), e.getMessage());
+        }
     }
 
     private void requeue(Job job, String message) {
