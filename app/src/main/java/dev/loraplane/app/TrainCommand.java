@@ -20,8 +20,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Fine-tune a LoRA adapter (QLoRA with --quantize nf4) on a JSONL training file, at a terminal.",
-            "Shows a progress bar (step, loss, tokens/s, ETA); plain lines when output is not a terminal."
+            "Fine-tune a LoRA adapter on a JSONL training file.",
+            "",
+            "QLoRA with --quantize nf4. Shows a progress bar (step, loss, tokens/s, ETA) at a terminal, plain",
+            "lines otherwise."
         })
 final class TrainCommand implements Callable<Integer> {
 

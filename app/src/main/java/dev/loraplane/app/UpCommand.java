@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {
-            "Start the control plane on embedded defaults: the OpenAI-style fine-tuning API on 127.0.0.1,",
-            "an H2 database and the artifacts under the data directory, the local executor, and the built-in",
-            "base model loraplane-tiny (written on first start)."
+            "Start the control plane on embedded defaults.",
+            "",
+            "The OpenAI-style fine-tuning API on 127.0.0.1, an H2 database and the artifacts under the data",
+            "directory, the local executor, and the built-in base model loraplane-tiny (written on first start)."
         })
 final class UpCommand implements Callable<Integer> {
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = {
-            "Run one training job from a job spec, wherever the control plane placed it.",
+            "Run one training job from a job spec, as the control plane does.",
             "",
             "Prints one JSON object per line for every event: started, progress, eval, checkpoint, then",
             "completed (exit 0) or error with a code (exit 1). The adapter appears in output_dir whole or not",

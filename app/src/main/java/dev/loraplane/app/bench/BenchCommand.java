@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure loraplane's speed and memory on this machine (benchmarks, not tests).",
+        description = "Measure speed and memory on this machine (benchmarks, not tests).",
         subcommands = {ForwardBenchCommand.class, TrainBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
