@@ -186,7 +186,7 @@ public final class Trainer {
     }
 
     /** Mean negative log-likelihood of the rows' targets: a scalar that gradients flow from. */
-    NDArray loss(List<PackedSequence> rows) {
+    private NDArray loss(List<PackedSequence> rows) {
         int b = rows.size();
         int t = rows.get(0).length();
         long[] ids = new long[b * t];
