@@ -102,10 +102,27 @@ class ControlPlaneEndToEndTest {
                     assertThat(m.getString("id")).isEqualTo(model);
                     assertThat(m.getString("parent")).isEqualTo("loraplane-tiny");
                 });
+        JsonArray checkpoints = await(http.get(port, "127.0.0.1", "/v1/fine_tuning/jobs/" + jobId + "/checkpoints").send())
+                .bodyAsJsonObject().getJsonArray("data");
+        assertThat(checkpoints).isNotEmpty();
+        assertThat(checkpoints.getJsonObject(0).getInteger("step_number")).isEqualTo(80);
+        JsonObject registered = await(http.get(port, "127.0.0.1", "/v1/adapters/" + model).send()).bodyAsJsonObject();
+        assertThat(registered.getString("job_id")).isEqualTo(jobId);
+        assertThat(registered.getJsonArray("versions")).hasSize(1);
+
+        // Download the adapter as a user would, and load it from what was downloaded.
+        Buffer zip = await(http.get(port, "127.0.0.1", "/v1/adapters/" + model + "/content").send()).body();
+        Path downloaded = Files.createDirectories(dir.resolve("downloaded"));
+        try (var entries = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip.getBytes()))) {
+            for (var entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
+                Files.copy(entries, downloaded.resolve(entry.getName()));
+            }
+        }
+        assertThat(downloaded.resolve("adapter_config.json")).exists();
         plane.stopWorkers();
 
         try (Tokenizer tokenizer = Tokenizer.load(tiny); Llama llama = Llama.load(tiny);
-                LoraAdapter adapter = LoraAdapter.fromCheckpoint(model, dir.resolve("adapters").resolve(jobId), llama);
+                LoraAdapter adapter = LoraAdapter.fromCheckpoint(model, downloaded, llama);
                 NDManager m = llama.manager().newSubManager(); LoraBatch batch = LoraBatch.single(adapter, questions.size(), m)) {
             List<GenerationRequest> requests = new ArrayList<>();
             for (String q : questions) {
@@ -121,5 +138,7 @@ class ControlPlaneEndToEndTest {
             }
             assertThat(right).as("answers right of 12").isGreaterThanOrEqualTo(11);
         }
+        assertThat(await(http.delete(port, "127.0.0.1", "/v1/adapters/" + model).send()).statusCode()).isEqualTo(200);
+        assertThat(await(http.get(port, "127.0.0.1", "/v1/adapters/" + model).send()).statusCode()).isEqualTo(404);
     }
 }

@@ -35,6 +35,7 @@ final class JobsApi {
         router.get("/v1/fine_tuning/jobs/:id").handler(this::get);
         router.post("/v1/fine_tuning/jobs/:id/cancel").handler(this::cancel);
         router.get("/v1/fine_tuning/jobs/:id/events").handler(this::events);
+        router.get("/v1/fine_tuning/jobs/:id/checkpoints").handler(this::checkpoints);
     }
 
     private void create(RoutingContext ctx) {
@@ -149,6 +150,23 @@ final class JobsApi {
             });
         });
         response.closeHandler(v -> vertx.cancelTimer(timer));
+    }
+
+    /** OpenAI's checkpoint objects, newest first, from the checkpoint events the worker reported. */
+    private void checkpoints(RoutingContext ctx) {
+        int limit = limit(ctx);
+        find(ctx).compose(job -> vertx.executeBlocking(() -> store.eventsOfType(job.id(), "checkpoint", limit + 1).stream()
+                .map(event -> {
+                    JsonObject data = new JsonObject(event.data());
+                    int step = data.getInteger("step");
+                    return new JsonObject().put("object", "fine_tuning.job.checkpoint")
+                            .put("id", "ftckpt-" + job.id().substring(6) + "-" + step).put("created_at", event.createdAt())
+                            .put("fine_tuning_job_id", job.id()).put("step_number", step)
+                            .put("fine_tuned_model_checkpoint", job.model() + ":" + job.id() + ":ckpt-step-" + step)
+                            .put("metrics", new JsonObject().put("step", step));
+                }).toList()))
+                .onSuccess(items -> ctx.json(page(items, limit)))
+                .onFailure(ctx::fail);
     }
 
     private Future<Job> find(RoutingContext ctx) {

@@ -148,7 +148,9 @@ public final class JobRunner {
             switch (type) {
                 case "progress", "eval" -> store.appendEvent(job.id(), now(), "info", "metrics", WorkerLine.message(line),
                         WorkerLine.metrics(line).encode());
-                case "started", "checkpoint" -> store.appendEvent(job.id(), now(), "info", "message", WorkerLine.message(line), null);
+                case "started" -> store.appendEvent(job.id(), now(), "info", "message", WorkerLine.message(line), null);
+                case "checkpoint" -> store.appendEvent(job.id(), now(), "info", "checkpoint", WorkerLine.message(line),
+                        new JsonObject().put("step", line.getInteger("step")).put("path", line.getString("path")).encode());
                 case "completed" -> {
                     ended.add(job.id());
                     succeed(job, request, line);

@@ -240,6 +240,29 @@ public final class Store {
                 + limit, Store::event, jobId, beforeSeq, beforeSeq));
     }
 
+    /** A job's events of one type, newest first. */
+    public List<JobEvent> eventsOfType(String jobId, String type, int limit) {
+        return db.transaction(c -> all(c, "SELECT * FROM job_events WHERE job_id = ? AND type = ? ORDER BY seq DESC LIMIT " + limit,
+                Store::event, jobId, type));
+    }
+
+    /** Deletes every version of an adapter; false when the tenant has none by that name. */
+    public boolean deleteAdapter(String tenant, String name) {
+        return db.transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM adapters WHERE tenant = ? AND name = ?")) {
+                p.setString(1, tenant);
+                p.setString(2, name);
+                return p.executeUpdate() > 0;
+            }
+        });
+    }
+
+    /** Every version of one adapter, newest first. */
+    public List<Adapter> adapterVersions(String tenant, String name) {
+        return db.transaction(c -> all(c, "SELECT * FROM adapters WHERE tenant = ? AND name = ? ORDER BY version DESC",
+                Store::adapter, tenant, name));
+    }
+
     /** Events of a job after {@code afterSeq}, oldest first, at most {@code limit}. */
     public List<JobEvent> events(String jobId, long afterSeq, int limit) {
         return db.transaction(c -> all(c, "SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT " + limit,

@@ -1,0 +1,103 @@
+package dev.loraplane.orchestrator.api;
+
+import dev.loraplane.orchestrator.store.Adapter;
+import dev.loraplane.orchestrator.store.Store;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The adapter registry: list the tenant's adapters, show one with its versions, download the newest
+ * version as a zip of its PEFT directory, delete one.
+ */
+final class AdaptersApi {
+
+    private final Vertx vertx;
+    private final Store store;
+
+    AdaptersApi(Vertx vertx, Store store) {
+        this.vertx = vertx;
+        this.store = store;
+    }
+
+    void routes(Router router) {
+        router.get("/v1/adapters").handler(this::list);
+        router.get("/v1/adapters/:name").handler(this::get);
+        router.get("/v1/adapters/:name/content").handler(this::content);
+        router.delete("/v1/adapters/:name").handler(this::delete);
+    }
+
+    private void list(RoutingContext ctx) {
+        vertx.executeBlocking(() -> store.adapters(ApiKeys.tenant(ctx)))
+                .onSuccess(adapters -> ctx.json(new JsonObject().put("object", "list")
+                        .put("data", new JsonArray(adapters.stream().map(AdaptersApi::json).toList()))))
+                .onFailure(ctx::fail);
+    }
+
+    private void get(RoutingContext ctx) {
+        versions(ctx).onSuccess(versions -> ctx.json(json(versions.get(0)).put("versions",
+                new JsonArray(versions.stream().map(AdaptersApi::json).toList())))).onFailure(ctx::fail);
+    }
+
+    private void content(RoutingContext ctx) {
+        versions(ctx).compose(versions -> vertx.executeBlocking(() -> zip(Path.of(versions.get(0).path()))))
+                .onSuccess(zip -> ctx.response().putHeader("content-type", "application/zip")
+                        .putHeader("content-disposition", "attachment; filename=\"adapter.zip\"").end(zip))
+                .onFailure(ctx::fail);
+    }
+
+    private void delete(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        vertx.executeBlocking(() -> store.deleteAdapter(ApiKeys.tenant(ctx), name)).onSuccess(deleted -> {
+            if (deleted) {
+                ctx.json(new JsonObject().put("id", name).put("object", "adapter").put("deleted", true));
+            } else {
+                ctx.fail(ApiException.notFound("Adapter", name, "name"));
+            }
+        }).onFailure(ctx::fail);
+    }
+
+    private io.vertx.core.Future<List<Adapter>> versions(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        return vertx.executeBlocking(() -> {
+            List<Adapter> versions = store.adapterVersions(ApiKeys.tenant(ctx), name);
+            if (versions.isEmpty()) {
+                throw ApiException.notFound("Adapter", name, "name");
+            }
+            return versions;
+        });
+    }
+
+    /** The adapter directory's files in a zip, small enough to build in memory (adapters are megabytes). */
+    private static Buffer zip(Path dir) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
+                Files.copy(file, zip);
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read adapter " + dir + ": " + e.getMessage(), e);
+        }
+        return Buffer.buffer(bytes.toByteArray());
+    }
+
+    static JsonObject json(Adapter a) {
+        return new JsonObject().put("id", a.name()).put("object", "adapter").put("version", a.version())
+                .put("base_model", a.baseModel()).put("job_id", a.jobId()).put("sha256", a.sha256()).put("bytes", a.bytes())
+                .put("created_at", a.createdAt());
+    }
+}
