@@ -91,6 +91,16 @@ class ModelCommandTest {
     }
 
     @Test
+    void benchApiReportsCreatesPerSecondAndLatencies() throws Exception {
+        assertThat(run("bench", "api", "--jobs", "40", "--lists", "10", "--concurrency", "4", "--json")).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        for (String key : new String[] {"creates_per_s", "create_p50_ms", "create_p99_ms", "list_p50_ms", "list_p99_ms"}) {
+            assertThat(json.get(key).asDouble()).as(key).isPositive();
+        }
+        assertThat(json.get("create_p99_ms").asDouble()).isGreaterThanOrEqualTo(json.get("create_p50_ms").asDouble());
+    }
+
+    @Test
     void badInputIsOneLineNamingTheProblem() {
         assertThat(run("model", "info", tmp.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("loraplane model info: " + tmp + " is not a model directory: config.json is missing")

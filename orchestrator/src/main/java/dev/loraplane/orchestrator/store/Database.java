@@ -28,7 +28,7 @@ public final class Database {
     /** The embedded database in {@code dir}, created on first use. */
     public static Database h2(Path dir) {
         return new Database("jdbc:h2:file:" + dir.toAbsolutePath().resolve("loraplane")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE");
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
     }
 
     /** A JDBC URL: {@code jdbc:postgresql://…} or {@code jdbc:h2:…}. */
