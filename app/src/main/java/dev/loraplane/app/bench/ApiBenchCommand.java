@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "api", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Creates/s and p50/p99 latency of job creation and listing over HTTP, on the embedded H2 store.",
+            "Job creates/s and create/list latency over HTTP, on H2.",
+            "",
             "No executor runs: jobs stay where the API leaves them, so only the API and the store are measured."
         })
 final class ApiBenchCommand implements Callable<Integer> {

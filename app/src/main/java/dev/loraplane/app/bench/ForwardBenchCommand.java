@@ -25,8 +25,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "forward", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Prefill and decode tokens/s of a built-in preset at several batch sizes, with the base in",
-            "full precision and in NF4, and the bytes the base weights keep resident."
+            "Prefill and decode tokens/s, full precision and NF4.",
+            "",
+            "Runs a built-in preset at several batch sizes, with the base in full precision and in NF4, and",
+            "reports the bytes the base weights keep resident."
         })
 final class ForwardBenchCommand implements Callable<Integer> {
 

@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Training tokens/s of a LoRA adapter on a built-in preset, on the full-precision",
-            "base (LoRA) and on the NF4 base (QLoRA), with each run's peak memory and the",
-            "bytes the base weights keep resident."
+            "Training tokens/s and peak memory, LoRA and QLoRA.",
+            "",
+            "Trains a LoRA adapter on a built-in preset, on the full-precision base (LoRA) and on the NF4",
+            "base (QLoRA), with each run's peak memory and the bytes the base weights keep resident."
         })
 final class TrainBenchCommand implements Callable<Integer> {
 
