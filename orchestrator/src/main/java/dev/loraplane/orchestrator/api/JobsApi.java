@@ -90,9 +90,7 @@ final class JobsApi {
     private void cancel(RoutingContext ctx) {
         find(ctx).compose(job -> vertx.executeBlocking(() -> {
             long now = System.currentTimeMillis() / 1000;
-            Job cancelled = new Job(job.id(), job.tenant(), job.model(), JobStatus.CANCELLED, job.priority(), job.trainingFile(),
-                    job.validationFile(), job.request(), job.fineTunedModel(), null, null, null, job.trainedTokens(),
-                    job.attempts(), job.idempotencyKey(), job.createdAt(), now);
+            Job cancelled = job.moved(JobStatus.CANCELLED, job.attempts(), now);
             return store.transition(cancelled, Set.of(JobStatus.VALIDATING_FILES, JobStatus.QUEUED, JobStatus.RUNNING),
                     new JobEvent(job.id(), 0, now, "info", "status", "Job cancelled", null));
         })).onSuccess(job -> {

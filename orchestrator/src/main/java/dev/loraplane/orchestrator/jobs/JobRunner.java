@@ -97,7 +97,7 @@ public final class JobRunner {
                 return;
             }
             long now = now();
-            store.transition(with(job, JobStatus.QUEUED, job.attempts(), null), List.of(JobStatus.VALIDATING_FILES),
+            store.transition(job.moved(JobStatus.QUEUED, job.attempts(), null), List.of(JobStatus.VALIDATING_FILES),
                     new JobEvent(job.id(), 0, now, "info", "status", "Validated training file: " + report.validExamples()
                             + " examples" + (tooLong > 0 ? "; " + tooLong + " longer than " + model.maxSeqLen()
                             + " tokens will be truncated" : ""), null));
@@ -124,7 +124,7 @@ public final class JobRunner {
         LocalExecutor.writeSpec(specFile, spec.toJson());
         Job running;
         try {
-            running = store.transition(with(job, JobStatus.RUNNING, job.attempts() + 1, null), List.of(JobStatus.QUEUED),
+            running = store.transition(job.moved(JobStatus.RUNNING, job.attempts() + 1, null), List.of(JobStatus.QUEUED),
                     new JobEvent(job.id(), 0, now(), "info", "status", spec.resumeFrom() == null ? "Fine-tuning job started"
                             : "Fine-tuning job resumed from " + spec.resumeFrom().getFileName(), null));
         } catch (JobStateException e) {
@@ -194,18 +194,14 @@ public final class JobRunner {
         String suffix = request.getString("suffix");
         String name = "ft:" + job.model() + ":" + (suffix == null ? "" : suffix) + ":" + job.id().substring(6, 14);
         long now = now();
-        Job done = new Job(job.id(), job.tenant(), job.model(), JobStatus.SUCCEEDED, job.priority(), job.trainingFile(),
-                job.validationFile(), job.request(), name, null, null, null, line.getLong("trained_tokens"), job.attempts(),
-                job.idempotencyKey(), job.createdAt(), now);
+        Job done = job.succeeded(name, line.getLong("trained_tokens"), now);
         store.succeed(done, new Adapter(name, 0, job.tenant(), job.model(), job.id(), adapter.toString(), line.getString("sha256"),
                 bytes, now), new JobEvent(job.id(), 0, now, "info", "status", "The job has successfully completed: " + name, null));
     }
 
     /** Fails the job if it is still {@code from}; a job someone else moved (cancelled) is left as it is. */
     private void fail(Job job, JobStatus from, String code, String param, String message) {
-        Job failed = new Job(job.id(), job.tenant(), job.model(), JobStatus.FAILED, job.priority(), job.trainingFile(),
-                job.validationFile(), job.request(), null, code, message, param, job.trainedTokens(), job.attempts(),
-                job.idempotencyKey(), job.createdAt(), now());
+        Job failed = job.failed(code, message, param, now());
         try {
             store.transition(failed, List.of(from), new JobEvent(job.id(), 0, now(), "error", "status", message, null));
         } catch (JobStateException e) {
@@ -215,7 +211,7 @@ public final class JobRunner {
 
     private void requeue(Job job, String message) {
         try {
-            store.transition(with(job, JobStatus.QUEUED, job.attempts(), null), List.of(JobStatus.RUNNING),
+            store.transition(job.moved(JobStatus.QUEUED, job.attempts(), null), List.of(JobStatus.RUNNING),
                     new JobEvent(job.id(), 0, now(), "warn", "status", message, null));
         } catch (JobStateException e) {
             LOG.info("{}: {}", job.id(), e.getMessage());
@@ -252,12 +248,6 @@ public final class JobRunner {
         JsonObject l = request.getJsonObject("lora");
         return new JobSpec.Lora(l.getInteger("r"), l.getDouble("alpha"), l.getDouble("dropout"),
                 l.getJsonArray("target_modules").stream().map(String::valueOf).toList(), false);
-    }
-
-    private static Job with(Job job, JobStatus status, int attempts, Long finishedAt) {
-        return new Job(job.id(), job.tenant(), job.model(), status, job.priority(), job.trainingFile(), job.validationFile(),
-                job.request(), job.fineTunedModel(), job.errorCode(), job.errorMessage(), job.errorParam(), job.trainedTokens(),
-                attempts, job.idempotencyKey(), job.createdAt(), finishedAt);
     }
 
     private static long now() {
