@@ -3,7 +3,11 @@ package dev.loraplane.app;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
 import dev.loraplane.orchestrator.ControlPlane;
+import dev.loraplane.orchestrator.cost.PriceTable;
+import dev.loraplane.orchestrator.executor.LocalExecutor;
 import dev.loraplane.orchestrator.jobs.BaseModel;
+import dev.loraplane.orchestrator.jobs.Quotas;
+import dev.loraplane.orchestrator.jobs.RetryPolicy;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -77,7 +81,9 @@ final class UpCommand implements Callable<Integer> {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> worker = List.of(java.toString(), "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "worker");
-        return new ControlPlane.Config(dataDir, host, port, Map.of(), Map.of(TINY, new BaseModel(TINY, tiny, 3e-3, 512)),
-                null, worker, slots, 512L << 20);
+        LocalExecutor.Config local = new LocalExecutor.Config(worker, slots, List.of(), dataDir.resolve("jobs"), 30);
+        return new ControlPlane.Config(dataDir, host, port, Map.of(),
+                Map.of(TINY, new BaseModel(TINY, tiny, 3e-3, 512, Map.of("cpu", 500.0))), null, local, Quotas.NONE,
+                RetryPolicy.DEFAULT, PriceTable.DEFAULTS, 512L << 20);
     }
 }

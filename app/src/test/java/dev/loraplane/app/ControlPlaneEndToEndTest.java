@@ -94,7 +94,7 @@ class ControlPlaneEndToEndTest {
 
         JsonArray events = await(http.get(port, "127.0.0.1", "/v1/fine_tuning/jobs/" + jobId + "/events?limit=100").send())
                 .bodyAsJsonObject().getJsonArray("data");
-        assertThat(events.stream().map(e -> ((JsonObject) e).getString("type"))).contains("metrics", "status", "message");
+        assertThat(events.stream().map(e -> ((JsonObject) e).getString("type"))).contains("metrics", "message");
 
         JsonArray models = await(http.get(port, "127.0.0.1", "/v1/models").send()).bodyAsJsonObject().getJsonArray("data");
         assertThat(models.stream().map(m -> (JsonObject) m))

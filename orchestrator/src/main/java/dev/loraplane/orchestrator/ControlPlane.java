@@ -1,52 +1,75 @@
 package dev.loraplane.orchestrator;
 
+import dev.loraplane.engine.accelerator.AcceleratorPlugin;
+import dev.loraplane.engine.accelerator.Accelerators;
+import dev.loraplane.engine.accelerator.Detection;
 import dev.loraplane.orchestrator.api.ApiConfig;
 import dev.loraplane.orchestrator.api.ApiVerticle;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
+import dev.loraplane.orchestrator.cost.CostEstimator;
+import dev.loraplane.orchestrator.cost.PriceTable;
+import dev.loraplane.orchestrator.executor.Executor;
+import dev.loraplane.orchestrator.executor.LocalExecutor;
 import dev.loraplane.orchestrator.jobs.BaseModel;
 import dev.loraplane.orchestrator.jobs.JobRunner;
-import dev.loraplane.orchestrator.jobs.LocalExecutor;
+import dev.loraplane.orchestrator.jobs.Quotas;
+import dev.loraplane.orchestrator.jobs.RetryPolicy;
 import dev.loraplane.orchestrator.jobs.RunnerVerticle;
+import dev.loraplane.orchestrator.jobs.Scheduler;
 import dev.loraplane.orchestrator.store.Database;
+import dev.loraplane.orchestrator.store.SchedulerLock;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The control plane in one process: the store, the API, and the job runner with the local executor. */
+/** The control plane in one process: the store, the API, the scheduler and its executors. */
 public final class ControlPlane {
 
     /**
      * @param database null for the embedded H2 database under {@code dataDir/db}
-     * @param workerCommand how to start {@code loraplane worker}, before {@code --spec FILE}
-     * @param slots jobs the local executor runs at once
+     * @param local this machine's executor
+     * @param prices USD per device-hour
      */
     public record Config(Path dataDir, String host, int port, Map<String, String> apiKeys, Map<String, BaseModel> baseModels,
-            Database database, List<String> workerCommand, int slots, long maxUploadBytes) {}
+            Database database, LocalExecutor.Config local, Quotas quotas, RetryPolicy retries, PriceTable prices,
+            long maxUploadBytes) {}
 
     private final ApiVerticle api;
-    private final LocalExecutor executor;
+    private final List<Executor> executors;
 
-    private ControlPlane(ApiVerticle api, LocalExecutor executor) {
+    private ControlPlane(ApiVerticle api, List<Executor> executors) {
         this.api = api;
-        this.executor = executor;
+        this.executors = executors;
     }
 
     public static Future<ControlPlane> start(Vertx vertx, Config config) {
-        Store store = Store.open(config.database() != null ? config.database() : Database.h2(config.dataDir().resolve("db")));
+        Database database = config.database() != null ? config.database() : Database.h2(config.dataDir().resolve("db"));
+        Store store = Store.open(database);
         ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"));
         Map<String, Path> models = config.baseModels().values().stream()
                 .collect(Collectors.toMap(BaseModel::name, BaseModel::dir));
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
                 config.apiKeys(), models), store);
-        LocalExecutor executor = new LocalExecutor(config.workerCommand(), config.slots());
-        JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executor, config.dataDir());
+        List<Executor> executors = List.of(new LocalExecutor(config.local(), cpuProduct()));
+        JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
+                new CostEstimator(config.prices(), store::measuredThroughput));
+        JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(),
+                () -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "attempt_ended")));
         return vertx.deployVerticle(api)
-                .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, ApiVerticle.JOBS_ADDRESS, 2000)))
-                .map(id -> new ControlPlane(api, executor));
+                .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, new SchedulerLock(database), ApiVerticle.JOBS_ADDRESS,
+                        2000)))
+                .map(id -> new ControlPlane(api, executors));
+    }
+
+    /** The host's CPU as the cpu plugin names it: the product of the local executor's CPU slots. */
+    private static String cpuProduct() {
+        return Accelerators.plugin("cpu").map(AcceleratorPlugin::detect).filter(Detection::present)
+                .map(d -> d.devices().get(0).product()).orElse("cpu");
     }
 
     public int port() {
@@ -55,6 +78,6 @@ public final class ControlPlane {
 
     /** Stops the workers (each checkpoints first); their jobs resume at the next start. */
     public void stopWorkers() {
-        executor.stopAll(30);
+        executors.forEach(Executor::stopAll);
     }
 }

@@ -59,9 +59,8 @@ final class JobsApi {
             if (request.seed() == null) {
                 stored.put("seed", Ids.newSeed());
             }
-            Job job = new Job(Ids.newId("ftjob"), tenant, request.model(), JobStatus.VALIDATING_FILES, request.priority(),
-                    request.trainingFile(), request.validationFile(), stored.encode(), null, null, null, null, null, 0,
-                    idempotencyKey, System.currentTimeMillis() / 1000, null);
+            Job job = Job.created(Ids.newId("ftjob"), tenant, request.model(), request.priority(), request.trainingFile(),
+                    request.validationFile(), stored.encode(), idempotencyKey, System.currentTimeMillis() / 1000);
             return store.createJob(job, "Created fine-tuning job: " + job.id());
         }).onSuccess(job -> {
             vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "created").put("job", job.id()));
@@ -92,7 +91,7 @@ final class JobsApi {
             long now = System.currentTimeMillis() / 1000;
             Job cancelled = job.moved(JobStatus.CANCELLED, job.attempts(), now);
             return store.transition(cancelled, Set.of(JobStatus.VALIDATING_FILES, JobStatus.QUEUED, JobStatus.RUNNING),
-                    new JobEvent(job.id(), 0, now, "info", "status", "Job cancelled", null));
+                    new JobEvent(job.id(), 0, now, "info", "message", "Job cancelled", null));
         })).onSuccess(job -> {
             vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "cancelled").put("job", job.id()));
             ctx.json(json(job));
@@ -216,7 +215,7 @@ final class JobsApi {
                 .put("metadata", request.getJsonObject("metadata")).put("estimated_finish", null)
                 .put("lora", request.getJsonObject("lora")).put("quantization", request.getString("quantization"))
                 .put("accelerator", request.getJsonObject("accelerator")).put("priority", job.priority())
-                .put("attempts", job.attempts()).put("estimated_cost_usd", null).put("cost_usd", null);
+                .put("attempts", job.attempts()).put("estimated_cost_usd", job.estimatedCostUsd()).put("cost_usd", job.costUsd());
     }
 
     static JsonObject json(JobEvent event) {

@@ -9,7 +9,16 @@ import dev.loraplane.engine.tokenizer.Tokenizer;
 import dev.loraplane.engine.tokenizer.TrainingText;
 import dev.loraplane.engine.train.JobSpec;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
+import dev.loraplane.orchestrator.cost.CostEstimate;
+import dev.loraplane.orchestrator.cost.CostEstimator;
+import dev.loraplane.orchestrator.executor.AcceleratorRequest;
+import dev.loraplane.orchestrator.executor.Attempt;
+import dev.loraplane.orchestrator.executor.AttemptExit;
+import dev.loraplane.orchestrator.executor.AttemptListener;
+import dev.loraplane.orchestrator.executor.DevicePool;
+import dev.loraplane.orchestrator.executor.Executor;
 import dev.loraplane.orchestrator.store.Adapter;
+import dev.loraplane.orchestrator.store.AttemptRecord;
 import dev.loraplane.orchestrator.store.Job;
 import dev.loraplane.orchestrator.store.JobEvent;
 import dev.loraplane.orchestrator.store.JobStateException;
@@ -22,63 +31,98 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves jobs along from what the store says: validates files (validating_files → queued or failed),
- * starts queued jobs on free executor slots by priority (queued → running), turns the worker's lines
- * into events, and ends jobs (succeeded with a registered adapter, failed, or back to queued when
- * the worker was stopped or lost). The store is the truth; a sweep may run any time and repeats
- * nothing.
+ * Moves jobs along from what the store says: validates files and estimates cost (validating_files →
+ * queued or failed), starts queued jobs where the {@link Scheduler} places them (queued → running),
+ * turns the workers' lines into events, bills each attempt's device time, and ends jobs (succeeded
+ * with a registered adapter, failed, or back to the queue: at once when a worker was stopped, after a
+ * backoff when it died). The store is the truth; a sweep may run any time and repeats nothing.
  */
 public final class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    private static final long CANCEL_GRACE_SECONDS = 30;
+    /** Error codes of worker failures caused by the machine, not the job: retried. */
+    private static final Set<String> INFRASTRUCTURE_ERRORS = Set.of("out_of_memory", "device_error");
+
+    /** The policies a runner applies. */
+    public record Policies(Scheduler scheduler, RetryPolicy retries, CostEstimator costs) {}
+
+    /** What the runner knows of an attempt in flight. */
+    private record Live(Job job, AttemptRecord attempt, DevicePool pool, long startedMillis) {}
 
     private final Store store;
     private final ArtifactStore artifacts;
     private final Map<String, BaseModel> models;
-    private final LocalExecutor executor;
+    private final List<Executor> executors;
+    private final Policies policies;
     private final Path dataDir;
+    private final Runnable wake;
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
+    /** Jobs whose attempt already ended through a line (completed, error): their exit only closes the books. */
     private final Set<String> ended = ConcurrentHashMap.newKeySet();
+    /** The last reason shown for each waiting job, so a reason is written once, not every sweep. */
+    private final Map<String, String> waitingReasons = new ConcurrentHashMap<>();
 
-    public JobRunner(Store store, ArtifactStore artifacts, Map<String, BaseModel> models, LocalExecutor executor, Path dataDir) {
+    /** @param wake asks for a sweep soon (an attempt ended, so devices are free) */
+    public JobRunner(Store store, ArtifactStore artifacts, Map<String, BaseModel> models, List<Executor> executors,
+            Policies policies, Path dataDir, Runnable wake) {
         this.store = store;
         this.artifacts = artifacts;
         this.models = Map.copyOf(models);
-        this.executor = executor;
+        this.executors = List.copyOf(executors);
+        this.policies = policies;
         this.dataDir = dataDir;
+        this.wake = wake;
     }
 
-    /** One pass over the store. Blocking: run it off the event loop. */
+    /** One pass over the store. Blocking: run it off the event loop, and only on the leader. */
     public synchronized void sweep() {
         for (Job job : store.jobsIn(List.of(JobStatus.RUNNING))) {
-            if (!executor.isRunning(job.id())) {
-                requeue(job, "The worker is gone (the control plane restarted); the job goes back to the queue");
+            if (!live.containsKey(job.id()) && executors.stream().noneMatch(e -> e.isRunning(job.id()))) {
+                orphaned(job);
             }
         }
         for (Job job : store.jobsIn(List.of(JobStatus.VALIDATING_FILES))) {
             validate(job);
         }
-        for (Job job : store.jobsIn(List.of(JobStatus.QUEUED))) {
-            if (executor.freeSlots() <= 0) {
-                break;
-            }
-            start(job);
-        }
+        schedule();
     }
 
     /** Stops the worker of a job that was cancelled. */
     public void cancelled(String jobId) {
-        executor.cancel(jobId, CANCEL_GRACE_SECONDS);
+        executors.forEach(e -> e.cancel(jobId));
+        waitingReasons.remove(jobId);
+    }
+
+    private void schedule() {
+        List<Job> queued = store.jobsIn(List.of(JobStatus.QUEUED));
+        if (queued.isEmpty()) {
+            waitingReasons.clear();
+            return;
+        }
+        List<DevicePool> pools = executors.stream().flatMap(e -> e.pools().stream()).toList();
+        Scheduler.Plan plan = policies.scheduler().plan(queued, store.jobsIn(List.of(JobStatus.RUNNING)), pools, now());
+        for (Scheduler.Placement placement : plan.placements()) {
+            waitingReasons.remove(placement.job().id());
+            start(placement.job(), placement.pool());
+        }
+        waitingReasons.keySet().retainAll(plan.waiting().keySet());
+        plan.waiting().forEach((jobId, reason) -> {
+            if (!reason.equals(waitingReasons.put(jobId, reason)) && !reason.startsWith("Waiting for")) {
+                store.appendEvent(jobId, now(), "warn", "message", reason, null);   // busy devices are normal; the rest is news
+            }
+        });
     }
 
     private void validate(Job job) {
@@ -87,8 +131,12 @@ public final class JobRunner {
             TrainingText text = new TrainingText(tokenizer);
             ExampleEncoder encoder = ExampleEncoder.builder().setTokenizer(text).setMaxTokens(model.maxSeqLen())
                     .optChatRenderer(text.chatRenderer()).build();
-            ValidationReport report = DatasetValidator.builder().optTokenLimit(encoder::countTokens, model.maxSeqLen()).build()
-                    .validate(blob(job.tenant(), job.trainingFile()));
+            AtomicLong tokens = new AtomicLong();
+            ValidationReport report = DatasetValidator.builder().optTokenLimit(example -> {
+                int n = encoder.countTokens(example);
+                tokens.addAndGet(Math.min(n, model.maxSeqLen()));
+                return n;
+            }, model.maxSeqLen()).build().validate(blob(job.tenant(), job.trainingFile()));
             List<Problem> fatal = report.problems().stream().filter(p -> p.code() != ProblemCode.EXAMPLE_TOO_LONG).toList();
             long tooLong = report.problems().size() - fatal.size();
             if (!fatal.isEmpty()) {
@@ -96,11 +144,17 @@ public final class JobRunner {
                         + fatal.size() + " problem(s): " + fatal.stream().limit(5).map(Problem::message).collect(Collectors.joining("; ")));
                 return;
             }
+            AcceleratorRequest accelerator = Scheduler.accelerator(job);
+            CostEstimate estimate = policies.costs().estimate(job.model(), model.tokensPerSecond(), accelerator.type(),
+                    accelerator.product(), accelerator.count(), tokens.get(), epochs(new JsonObject(job.request())));
             long now = now();
-            store.transition(job.moved(JobStatus.QUEUED, job.attempts(), null), List.of(JobStatus.VALIDATING_FILES),
-                    new JobEvent(job.id(), 0, now, "info", "status", "Validated training file: " + report.validExamples()
-                            + " examples" + (tooLong > 0 ? "; " + tooLong + " longer than " + model.maxSeqLen()
-                            + " tokens will be truncated" : ""), null));
+            store.transition(job.queued(now, null, estimate.usd()), List.of(JobStatus.VALIDATING_FILES),
+                    new JobEvent(job.id(), 0, now, "info", "message", "Validated training file: " + report.validExamples()
+                            + " examples, " + tokens.get() + " tokens" + (tooLong > 0 ? "; " + tooLong + " longer than "
+                            + model.maxSeqLen() + " tokens will be truncated" : "") + ". " + describe(estimate, accelerator),
+                            new JsonObject().put("tokens", estimate.tokens()).put("estimated_seconds", estimate.seconds())
+                                    .put("estimated_cost_usd", estimate.usd()).put("tokens_per_second", estimate.tokensPerSecond())
+                                    .put("throughput_measured", estimate.measured()).encode()));
         } catch (JobStateException e) {
             LOG.info("{}: {}", job.id(), e.getMessage());   // cancelled while its files were being validated
         } catch (RuntimeException e) {
@@ -110,32 +164,67 @@ public final class JobRunner {
         }
     }
 
-    private void start(Job job) {
+    private static String describe(CostEstimate estimate, AcceleratorRequest accelerator) {
+        return String.format(Locale.ROOT, "Estimated %s on %s at %.0f tokens/s per device (%s): $%.4f",
+                duration(estimate.seconds()), accelerator.describe(), estimate.tokensPerSecond(),
+                estimate.measured() ? "measured on earlier jobs" : "configured", estimate.usd());
+    }
+
+    private static String duration(double seconds) {
+        if (seconds < 120) {
+            return String.format(Locale.ROOT, "%.0f s", seconds);
+        }
+        return seconds < 7200 ? String.format(Locale.ROOT, "%.0f min", seconds / 60)
+                : String.format(Locale.ROOT, "%.1f h", seconds / 3600);
+    }
+
+    private void start(Job job, DevicePool pool) {
         JsonObject request = new JsonObject(job.request());
         BaseModel model = models.get(job.model());
-        Path jobDir = dataDir.resolve("jobs").resolve(job.id());
-        Path checkpoints = jobDir.resolve("checkpoints");
+        Path checkpoints = dataDir.resolve("jobs").resolve(job.id()).resolve("checkpoints");
         JobSpec spec = new JobSpec(job.id(), model.dir(), blob(job.tenant(), job.trainingFile()),
                 job.validationFile() == null ? null : blob(job.tenant(), job.validationFile()),
                 dataDir.resolve("adapters").resolve(job.id()), checkpoints, latestCheckpoint(checkpoints).orElse(null),
                 hyperparameters(request, model), lora(request), request.getString("quantization", "nf4"), model.maxSeqLen(),
                 false, 0);
-        Path specFile = jobDir.resolve("spec.json");
-        LocalExecutor.writeSpec(specFile, spec.toJson());
+        AcceleratorRequest accelerator = Scheduler.accelerator(job);
+        int number = job.attempts() + 1;
+        long startedMillis = System.currentTimeMillis();
+        AttemptRecord record = AttemptRecord.started(job.id(), number, pool.executor(), pool.type(), pool.product(),
+                accelerator.count(), startedMillis / 1000);
         Job running;
         try {
-            running = store.transition(job.moved(JobStatus.RUNNING, job.attempts() + 1, null), List.of(JobStatus.QUEUED),
-                    new JobEvent(job.id(), 0, now(), "info", "status", spec.resumeFrom() == null ? "Fine-tuning job started"
-                            : "Fine-tuning job resumed from " + spec.resumeFrom().getFileName(), null));
+            running = store.startAttempt(job.moved(JobStatus.RUNNING, number, null), record, new JobEvent(job.id(), 0, now(),
+                    "info", "message", (spec.resumeFrom() == null ? "Fine-tuning job started" : "Fine-tuning job resumed from "
+                    + spec.resumeFrom().getFileName()) + " (attempt " + number + ", " + accelerator.count() + " × " + pool.type()
+                    + " " + pool.product() + " on " + pool.executor() + ")", null));
         } catch (JobStateException e) {
             return;   // cancelled meanwhile
         }
+        Live attempt = new Live(running, record, pool, startedMillis);
+        live.put(job.id(), attempt);
         ended.remove(job.id());
-        executor.start(job.id(), specFile, jobDir.resolve("worker.log"), line -> onLine(running, request, line),
-                code -> onExit(running, code, jobDir.resolve("worker.log")));
+        Executor executor = executors.stream().filter(e -> e.name().equals(pool.executor())).findFirst().orElseThrow();
+        try {
+            executor.start(new Attempt(job.id(), job.tenant(), number, accelerator, spec), pool, new AttemptListener() {
+                @Override
+                public void line(String line) {
+                    onLine(attempt, request, line);
+                }
+
+                @Override
+                public void exited(AttemptExit exit) {
+                    onExit(attempt, exit);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the executor could not start it", job.id(), e);
+            onExit(attempt, new AttemptExit(AttemptExit.LOST, "the executor could not start it: " + e.getMessage()));
+        }
     }
 
-    private void onLine(Job job, JsonObject request, String text) {
+    private void onLine(Live attempt, JsonObject request, String text) {
+        Job job = attempt.job();
         JsonObject line;
         try {
             line = new JsonObject(text);
@@ -143,9 +232,8 @@ public final class JobRunner {
             LOG.warn("{}: worker printed a line that is not JSON: {}", job.id(), text);
             return;
         }
-        String type = line.getString("type", "");
         try {
-            switch (type) {
+            switch (line.getString("type", "")) {
                 case "progress", "eval" -> store.appendEvent(job.id(), now(), "info", "metrics", WorkerLine.message(line),
                         WorkerLine.metrics(line).encode());
                 case "started" -> store.appendEvent(job.id(), now(), "info", "message", WorkerLine.message(line), null);
@@ -153,11 +241,19 @@ public final class JobRunner {
                         new JsonObject().put("step", line.getInteger("step")).put("path", line.getString("path")).encode());
                 case "completed" -> {
                     ended.add(job.id());
+                    bill(attempt, "succeeded");
                     succeed(job, request, line);
                 }
                 case "error" -> {
                     ended.add(job.id());
-                    fail(job, JobStatus.RUNNING, line.getString("code"), null, line.getString("message"));
+                    String code = line.getString("code");
+                    if (INFRASTRUCTURE_ERRORS.contains(code)) {
+                        bill(attempt, code);
+                        retryOrFail(job, code, line.getString("message"));
+                    } else {
+                        bill(attempt, "failed");
+                        fail(job, JobStatus.RUNNING, code, null, line.getString("message"));
+                    }
                 }
                 default -> { }
             }
@@ -166,20 +262,70 @@ public final class JobRunner {
         }
     }
 
-    private void onExit(Job job, int code, Path log) {
-        if (ended.contains(job.id())) {
+    private void onExit(Live attempt, AttemptExit exit) {
+        try {
+            exited(attempt, exit);
+        } finally {
+            live.remove(attempt.job().id(), attempt);   // only now: a sweep meanwhile must not take the job for orphaned
+            wake.run();
+        }
+    }
+
+    private void exited(Live attempt, AttemptExit exit) {
+        Job job = attempt.job();
+        if (ended.remove(job.id())) {
             return;
         }
         Optional<Job> current = store.jobById(job.id());
-        if (current.isEmpty() || current.get().status() != JobStatus.RUNNING) {
+        if (current.isEmpty() || current.get().status() != JobStatus.RUNNING || current.get().attempts() != attempt.attempt().number()) {
+            bill(attempt, current.map(j -> j.status().wireName()).orElse("gone"));   // cancelled: its time is still paid for
             return;
         }
-        if (code == 143) {
-            requeue(current.get(), "The worker was stopped after writing a checkpoint; the job goes back to the queue");
-        } else {
-            fail(current.get(), JobStatus.RUNNING, "worker_crashed", null, "The worker exited with code " + code
-                    + " before finishing; its log is " + log);
+        if (exit.code() == AttemptExit.STOPPED) {
+            bill(attempt, "stopped");
+            requeue(current.get(), null, "The worker was stopped after writing a checkpoint; the job goes back to the queue");
+            return;
         }
+        String code = exit.code() == AttemptExit.LOST ? "worker_lost" : "worker_crashed";
+        bill(attempt, code);
+        retryOrFail(current.get(), code, (exit.code() == AttemptExit.LOST ? "The worker was lost"
+                : "The worker exited with code " + exit.code()) + " before finishing; " + exit.detail());
+    }
+
+    /** An infrastructure failure: back to the queue after a backoff while attempts are left, else failed. */
+    private void retryOrFail(Job job, String code, String message) {
+        long failures = store.attempts(job.id()).stream()
+                .filter(a -> a.outcome() != null && (a.outcome().equals("worker_crashed") || a.outcome().equals("worker_lost")
+                        || INFRASTRUCTURE_ERRORS.contains(a.outcome()))).count();
+        long now = now();
+        Long retryAt = policies.retries().retryAt((int) failures, now);
+        if (retryAt == null) {
+            fail(job, JobStatus.RUNNING, code, null, message + ". No attempt is left: " + failures + " of "
+                    + policies.retries().maxAttempts() + " failed");
+            return;
+        }
+        requeue(job, retryAt, message + ". Retrying in " + (retryAt - now) + " s from the last checkpoint (failure " + failures
+                + " of " + policies.retries().maxAttempts() + " allowed)");
+    }
+
+    /** A running job with no worker anywhere: the control plane restarted, or its executor lost it. */
+    private void orphaned(Job job) {
+        long lastHeard = store.eventsNewestFirst(job.id(), 0, 1).stream().mapToLong(JobEvent::createdAt).findFirst().orElse(now());
+        store.attempts(job.id()).stream().filter(a -> a.endedAt() == null).forEach(a -> {
+            double deviceSeconds = Math.max(0, lastHeard - a.startedAt()) * (double) a.devices();
+            store.endAttempt(a.jobId(), a.number(), lastHeard, "control_plane_restart", deviceSeconds,
+                    policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds));
+        });
+        requeue(job, null, "The worker is gone (the control plane restarted); the job goes back to the queue and resumes"
+                + " from its last checkpoint");
+    }
+
+    /** Ends the attempt's books: devices × seconds held, at its accelerator's price. */
+    private void bill(Live attempt, String outcome) {
+        AttemptRecord a = attempt.attempt();
+        double deviceSeconds = (System.currentTimeMillis() - attempt.startedMillis()) / 1000.0 * a.devices();
+        store.endAttempt(a.jobId(), a.number(), now(), outcome, deviceSeconds,
+                policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds));
     }
 
     private void succeed(Job job, JsonObject request, JsonObject line) {
@@ -196,23 +342,23 @@ public final class JobRunner {
         long now = now();
         Job done = job.succeeded(name, line.getLong("trained_tokens"), now);
         store.succeed(done, new Adapter(name, 0, job.tenant(), job.model(), job.id(), adapter.toString(), line.getString("sha256"),
-                bytes, now), new JobEvent(job.id(), 0, now, "info", "status", "The job has successfully completed: " + name, null));
+                bytes, now), new JobEvent(job.id(), 0, now, "info", "message", "The job has successfully completed: " + name, null));
     }
 
     /** Fails the job if it is still {@code from}; a job someone else moved (cancelled) is left as it is. */
     private void fail(Job job, JobStatus from, String code, String param, String message) {
         Job failed = job.failed(code, message, param, now());
         try {
-            store.transition(failed, List.of(from), new JobEvent(job.id(), 0, now(), "error", "status", message, null));
+            store.transition(failed, List.of(from), new JobEvent(job.id(), 0, now(), "error", "message", message, null));
         } catch (JobStateException e) {
             LOG.info("{}: {}", job.id(), e.getMessage());
         }
     }
 
-    private void requeue(Job job, String message) {
+    private void requeue(Job job, Long notBefore, String message) {
         try {
-            store.transition(job.moved(JobStatus.QUEUED, job.attempts(), null), List.of(JobStatus.RUNNING),
-                    new JobEvent(job.id(), 0, now(), "warn", "status", message, null));
+            store.transition(job.queued(now(), notBefore, job.estimatedCostUsd()), List.of(JobStatus.RUNNING),
+                    new JobEvent(job.id(), 0, now(), "warn", "message", message, null));
         } catch (JobStateException e) {
             LOG.info("{}: {}", job.id(), e.getMessage());
         }
@@ -235,13 +381,16 @@ public final class JobRunner {
         }
     }
 
+    private static int epochs(JsonObject request) {
+        return request.getJsonObject("hyperparameters").getValue("n_epochs") instanceof Number n ? n.intValue() : 3;
+    }
+
     private static JobSpec.Hyperparameters hyperparameters(JsonObject request, BaseModel model) {
         JsonObject h = request.getJsonObject("hyperparameters");
-        int epochs = h.getValue("n_epochs") instanceof Number n ? n.intValue() : 3;
         int batch = h.getValue("batch_size") instanceof Number n ? n.intValue() : 4;
         double multiplier = h.getValue("learning_rate_multiplier") instanceof Number n ? n.doubleValue() : 1.0;
-        return new JobSpec.Hyperparameters(epochs, 0, batch, 1, multiplier * model.learningRate(), 0, "cosine", 0, 1.0, 0, 10,
-                request.getLong("seed"));
+        return new JobSpec.Hyperparameters(epochs(request), 0, batch, 1, multiplier * model.learningRate(), 0, "cosine", 0, 1.0,
+                0, 10, request.getLong("seed"));
     }
 
     private static JobSpec.Lora lora(JsonObject request) {

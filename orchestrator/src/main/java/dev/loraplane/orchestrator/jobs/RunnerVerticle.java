@@ -1,5 +1,6 @@
 package dev.loraplane.orchestrator.jobs;
 
+import dev.loraplane.orchestrator.store.SchedulerLock;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -7,19 +8,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes the {@link JobRunner}: on every created or cancelled job the API announces on the event bus,
- * and on a timer as a safety net. Sweeps run one at a time on a worker thread, never on the event loop.
+ * Wakes the {@link JobRunner}: on every message to its event-bus address (a job created or cancelled,
+ * an attempt finished, capacity changed) and on a timer as a safety net. Sweeps run one at a time on
+ * a worker thread, never on the event loop, and only while this process holds the scheduler lock.
  */
 public final class RunnerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunnerVerticle.class);
 
     private final JobRunner runner;
+    private final SchedulerLock lock;
     private final String address;
     private final long sweepMillis;
 
-    public RunnerVerticle(JobRunner runner, String address, long sweepMillis) {
+    public RunnerVerticle(JobRunner runner, SchedulerLock lock, String address, long sweepMillis) {
         this.runner = runner;
+        this.lock = lock;
         this.address = address;
         this.sweepMillis = sweepMillis;
     }
@@ -41,9 +45,19 @@ public final class RunnerVerticle extends VerticleBase {
         return Future.succeededFuture();
     }
 
+    @Override
+    public Future<?> stop() {
+        return vertx.executeBlocking(() -> {
+            lock.close();
+            return null;
+        });
+    }
+
     private void sweep() {
         vertx.executeBlocking(() -> {
-            runner.sweep();
+            if (lock.acquire()) {
+                runner.sweep();
+            }
             return null;
         }, true).onFailure(e -> LOG.error("job sweep failed", e));
     }

@@ -17,9 +17,14 @@ import java.util.Optional;
  */
 public final class Store {
 
-    private static final String JOB_COLUMNS = "id, tenant, model, status, priority, training_file, validation_file,"
+    private static final String JOB_FIELDS = "id, tenant, model, status, priority, training_file, validation_file,"
             + " request, fine_tuned_model, error_code, error_message, error_param, trained_tokens, attempts,"
-            + " idempotency_key, created_at, finished_at";
+            + " idempotency_key, created_at, finished_at, queued_at, not_before, estimated_cost_usd";
+    /** A job's fields and its cost so far, the sum over its finished attempts. */
+    private static final String JOB_COLUMNS = JOB_FIELDS
+            + ", (SELECT SUM(a.cost_usd) FROM attempts a WHERE a.job_id = jobs.id) AS cost_usd";
+    private static final String ATTEMPT_COLUMNS = "job_id, attempt, executor, accelerator, product, devices, started_at,"
+            + " ended_at, outcome, device_seconds, cost_usd";
 
     private final Database db;
 
@@ -98,8 +103,8 @@ public final class Store {
                     return earlier.get();
                 }
             }
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO jobs (" + JOB_COLUMNS + ") VALUES"
-                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO jobs (" + JOB_FIELDS + ") VALUES"
+                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 bindJob(p, job);
                 p.executeUpdate();
             }
@@ -161,8 +166,8 @@ public final class Store {
     private static Job transition(Connection c, Job updated, Collection<JobStatus> from, JobEvent event) throws SQLException {
         String marks = String.join(", ", from.stream().map(s -> "?").toList());
         try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET status = ?, fine_tuned_model = ?, error_code = ?,"
-                + " error_message = ?, error_param = ?, trained_tokens = ?, attempts = ?, finished_at = ?"
-                + " WHERE id = ? AND tenant = ? AND status IN (" + marks + ")")) {
+                + " error_message = ?, error_param = ?, trained_tokens = ?, attempts = ?, finished_at = ?, queued_at = ?,"
+                + " not_before = ?, estimated_cost_usd = ? WHERE id = ? AND tenant = ? AND status IN (" + marks + ")")) {
             int i = 1;
             p.setString(i++, updated.status().wireName());
             p.setString(i++, updated.fineTunedModel());
@@ -172,6 +177,9 @@ public final class Store {
             setLong(p, i++, updated.trainedTokens());
             p.setInt(i++, updated.attempts());
             setLong(p, i++, updated.finishedAt());
+            setLong(p, i++, updated.queuedAt());
+            setLong(p, i++, updated.notBefore());
+            setDouble(p, i++, updated.estimatedCostUsd());
             p.setString(i++, updated.id());
             p.setString(i++, updated.tenant());
             for (JobStatus s : from) {
@@ -183,6 +191,82 @@ public final class Store {
         }
         appendEvent(c, updated.id(), event.createdAt(), event.level(), event.type(), event.message(), event.data());
         return updated;
+    }
+
+    // ---- attempts -------------------------------------------------------------------------------
+
+    /**
+     * Starts an attempt: moves the queued job to running (its attempts counted up) and records the
+     * attempt with the devices it holds, in one transaction.
+     *
+     * @throws JobStateException when the job is no longer queued (cancelled meanwhile)
+     */
+    public Job startAttempt(Job running, AttemptRecord attempt, JobEvent event) {
+        return db.transaction(c -> {
+            Job started = transition(c, running, List.of(JobStatus.QUEUED), event);
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ")"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)")) {
+                p.setString(1, attempt.jobId());
+                p.setInt(2, attempt.number());
+                p.setString(3, attempt.executor());
+                p.setString(4, attempt.accelerator());
+                p.setString(5, attempt.product());
+                p.setInt(6, attempt.devices());
+                p.setLong(7, attempt.startedAt());
+                p.executeUpdate();
+            }
+            return started;
+        });
+    }
+
+    /**
+     * Ends an attempt with its outcome and what its devices cost; an attempt already ended is left as
+     * it is, so ending twice (a restart, a late exit) counts nothing twice. Call it before moving the
+     * job on: a crash in between leaves a running job with a closed attempt, which the next start
+     * requeues, never an attempt that is never billed.
+     *
+     * @return whether this call ended it
+     */
+    public boolean endAttempt(String jobId, int number, long endedAt, String outcome, double deviceSeconds, double costUsd) {
+        return db.transaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE attempts SET ended_at = ?, outcome = ?, device_seconds = ?,"
+                    + " cost_usd = ? WHERE job_id = ? AND attempt = ? AND ended_at IS NULL")) {
+                p.setLong(1, endedAt);
+                p.setString(2, outcome);
+                p.setDouble(3, deviceSeconds);
+                p.setDouble(4, costUsd);
+                p.setString(5, jobId);
+                p.setInt(6, number);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Training tokens per device-second that succeeded jobs of this base model on this accelerator
+     * type achieved, over all their attempts; empty before any did.
+     */
+    public Optional<Double> measuredThroughput(String model, String accelerator) {
+        return db.transaction(c -> all(c, "SELECT SUM(j.trained_tokens) AS tokens, SUM(s.seconds) AS seconds FROM jobs j JOIN"
+                + " (SELECT job_id, SUM(device_seconds) AS seconds FROM attempts WHERE accelerator = ? GROUP BY job_id) s"
+                + " ON s.job_id = j.id WHERE j.status = 'succeeded' AND j.model = ?",
+                r -> {
+                    Double tokens = getDouble(r, "tokens");
+                    Double seconds = getDouble(r, "seconds");
+                    return Optional.ofNullable(tokens == null || seconds == null || seconds <= 0 ? null : tokens / seconds);
+                }, accelerator, model)).stream().flatMap(Optional::stream).findFirst();
+    }
+
+    /** A job's attempts, first first. */
+    public List<AttemptRecord> attempts(String jobId) {
+        return db.transaction(c -> all(c, "SELECT " + ATTEMPT_COLUMNS + " FROM attempts WHERE job_id = ? ORDER BY attempt",
+                Store::attempt, jobId));
+    }
+
+    /** Attempts that have not ended, across jobs: what the executors should be running. */
+    public List<AttemptRecord> openAttempts() {
+        return db.transaction(c -> all(c, "SELECT " + ATTEMPT_COLUMNS + " FROM attempts WHERE ended_at IS NULL ORDER BY job_id",
+                Store::attempt));
     }
 
     // ---- adapters -------------------------------------------------------------------------------
@@ -338,6 +422,22 @@ public final class Store {
         p.setString(15, j.idempotencyKey());
         p.setLong(16, j.createdAt());
         setLong(p, 17, j.finishedAt());
+        setLong(p, 18, j.queuedAt());
+        setLong(p, 19, j.notBefore());
+        setDouble(p, 20, j.estimatedCostUsd());
+    }
+
+    private static void setDouble(PreparedStatement p, int index, Double value) throws SQLException {
+        if (value == null) {
+            p.setNull(index, Types.DOUBLE);
+        } else {
+            p.setDouble(index, value);
+        }
+    }
+
+    private static Double getDouble(ResultSet r, String column) throws SQLException {
+        double v = r.getDouble(column);
+        return r.wasNull() ? null : v;
     }
 
     private static void setLong(PreparedStatement p, int index, Long value) throws SQLException {
@@ -363,7 +463,14 @@ public final class Store {
                 r.getInt("priority"), r.getString("training_file"), r.getString("validation_file"), r.getString("request"),
                 r.getString("fine_tuned_model"), r.getString("error_code"), r.getString("error_message"),
                 r.getString("error_param"), getLong(r, "trained_tokens"), r.getInt("attempts"), r.getString("idempotency_key"),
-                r.getLong("created_at"), getLong(r, "finished_at"));
+                r.getLong("created_at"), getLong(r, "finished_at"), getLong(r, "queued_at"), getLong(r, "not_before"),
+                getDouble(r, "estimated_cost_usd"), getDouble(r, "cost_usd"));
+    }
+
+    private static AttemptRecord attempt(ResultSet r) throws SQLException {
+        return new AttemptRecord(r.getString("job_id"), r.getInt("attempt"), r.getString("executor"), r.getString("accelerator"),
+                r.getString("product"), r.getInt("devices"), r.getLong("started_at"), getLong(r, "ended_at"), r.getString("outcome"),
+                getDouble(r, "device_seconds"), getDouble(r, "cost_usd"));
     }
 
     private static Adapter adapter(ResultSet r) throws SQLException {

@@ -22,13 +22,12 @@ abstract class StoreContract {
     }
 
     static Job job(String tenant, String id, String file, long createdAt, String idempotencyKey) {
-        return new Job(id, tenant, "loraplane-tiny", JobStatus.VALIDATING_FILES, 0, file, null, "{\"model\":\"loraplane-tiny\"}",
-                null, null, null, null, null, 0, idempotencyKey, createdAt, null);
+        return Job.created(id, tenant, "loraplane-tiny", 0, file, null, "{\"model\":\"loraplane-tiny\"}", idempotencyKey, createdAt);
     }
 
     @Test
     void migrationsApplyOnceAndAgainIsANoOp() {
-        assertThat(Migrations.apply(database())).containsExactly(1, 2);
+        assertThat(Migrations.apply(database())).containsExactly(1, 2, 3);
         assertThat(Migrations.apply(database())).isEmpty();
     }
 
@@ -95,8 +94,7 @@ abstract class StoreContract {
         Store store = store();
         store.insertFile(file("acme", "file-1", 1));
         Job job = store.createJob(job("acme", "ftjob-1", "file-1", 10, null), "created");
-        Job queued = new Job(job.id(), job.tenant(), job.model(), JobStatus.QUEUED, 0, job.trainingFile(), null, job.request(),
-                null, null, null, null, null, 0, null, job.createdAt(), null);
+        Job queued = job.queued(11, null, 0.25);
         store.transition(queued, Set.of(JobStatus.VALIDATING_FILES), new JobEvent(job.id(), 0, 11, "info", "status", "Files validated", null));
         assertThat(store.job("acme", "ftjob-1")).hasValueSatisfying(j -> assertThat(j.status()).isEqualTo(JobStatus.QUEUED));
 
@@ -106,8 +104,7 @@ abstract class StoreContract {
                 .hasMessageContaining("no longer validating_files");
         assertThat(store.events("ftjob-1", 0, 10)).extracting(JobEvent::message).containsExactly("created", "Files validated");
 
-        Job failed = new Job(job.id(), job.tenant(), job.model(), JobStatus.FAILED, 0, job.trainingFile(), null, job.request(),
-                null, "invalid_training_file", "line 3: …", "training_file", 0L, 1, null, job.createdAt(), 20L);
+        Job failed = queued.moved(JobStatus.RUNNING, 1, null).failed("invalid_training_file", "line 3: …", "training_file", 20L);
         store.transition(failed, Set.of(JobStatus.QUEUED, JobStatus.RUNNING), new JobEvent(job.id(), 0, 20, "error", "status", "Failed", null));
         Job stored = store.job("acme", "ftjob-1").orElseThrow();
         assertThat(stored.errorCode()).isEqualTo("invalid_training_file");
@@ -121,11 +118,9 @@ abstract class StoreContract {
         Store store = store();
         store.insertFile(file("acme", "file-1", 1));
         Job job = store.createJob(job("acme", "ftjob-1", "file-1", 10, null), "created");
-        Job running = new Job(job.id(), job.tenant(), job.model(), JobStatus.RUNNING, 0, job.trainingFile(), null, job.request(),
-                null, null, null, null, null, 1, null, job.createdAt(), null);
+        Job running = job.moved(JobStatus.RUNNING, 1, null);
         store.transition(running, Set.of(JobStatus.VALIDATING_FILES), new JobEvent(job.id(), 0, 11, "info", "status", "Running", null));
-        Job done = new Job(job.id(), job.tenant(), job.model(), JobStatus.SUCCEEDED, 0, job.trainingFile(), null, job.request(),
-                "ft:loraplane-tiny:facts:1", null, null, null, 1234L, 1, null, job.createdAt(), 30L);
+        Job done = running.succeeded("ft:loraplane-tiny:facts:1", 1234L, 30L);
         Adapter adapter = new Adapter("ft:loraplane-tiny:facts:1", 0, "acme", "loraplane-tiny", job.id(), "/adapters/ftjob-1",
                 "b".repeat(64), 4096, 30);
         store.succeed(done, adapter, new JobEvent(job.id(), 0, 30, "info", "status", "The job has successfully completed", null));
@@ -152,5 +147,43 @@ abstract class StoreContract {
         assertThat(page).extracting(JobEvent::seq).containsExactly(3L, 4L);
         assertThat(page.get(0).data()).isEqualTo("{\"step\":2}");
         assertThat(page.get(0).id()).isEqualTo("ftevent-1-3");
+    }
+
+    @Test
+    void attemptsAreBilledOnceAndSumIntoTheJobsCost() {
+        Store store = store();
+        store.insertFile(file("acme", "file-1", 1));
+        Job job = store.createJob(job("acme", "ftjob-1", "file-1", 10, null), "created");
+        Job queued = store.transition(job.queued(11, null, 0.5), Set.of(JobStatus.VALIDATING_FILES),
+                new JobEvent(job.id(), 0, 11, "info", "message", "queued", null));
+        Job first = store.startAttempt(queued.moved(JobStatus.RUNNING, 1, null),
+                AttemptRecord.started(job.id(), 1, "local", "cpu", "Xeon", 1, 20), new JobEvent(job.id(), 0, 20, "info", "message", "1", null));
+        assertThat(store.openAttempts()).extracting(AttemptRecord::jobId).containsExactly("ftjob-1");
+        assertThat(store.endAttempt(job.id(), 1, 80, "worker_crashed", 60, 0.25)).isTrue();
+        assertThat(store.endAttempt(job.id(), 1, 90, "worker_crashed", 70, 0.50)).as("ended twice, billed once").isFalse();
+        Job retry = store.transition(first.queued(80, 140L, first.estimatedCostUsd()), Set.of(JobStatus.RUNNING),
+                new JobEvent(job.id(), 0, 80, "warn", "message", "retry", null));
+        assertThat(store.job("acme", job.id()).orElseThrow()).satisfies(j -> {
+            assertThat(j.notBefore()).isEqualTo(140L);
+            assertThat(j.queuedAt()).isEqualTo(80L);
+            assertThat(j.estimatedCostUsd()).isEqualTo(0.5);
+            assertThat(j.costUsd()).isEqualTo(0.25);
+        });
+        // A second start of the same queued job loses: the job is running already.
+        Job second = store.startAttempt(retry.moved(JobStatus.RUNNING, 2, null),
+                AttemptRecord.started(job.id(), 2, "local", "cpu", "Xeon", 2, 150), new JobEvent(job.id(), 0, 150, "info", "message", "2", null));
+        assertThatThrownBy(() -> store.startAttempt(retry.moved(JobStatus.RUNNING, 2, null),
+                AttemptRecord.started(job.id(), 3, "local", "cpu", "Xeon", 1, 151), new JobEvent(job.id(), 0, 151, "info", "message", "3", null)))
+                .isInstanceOf(JobStateException.class);
+        store.endAttempt(job.id(), 2, 250, "succeeded", 200, 1.0);
+        store.succeed(second.succeeded("ft:loraplane-tiny::1", 50_000L, 250), new Adapter("ft:loraplane-tiny::1", 0, "acme",
+                "loraplane-tiny", job.id(), "/a", "c".repeat(64), 10, 250), new JobEvent(job.id(), 0, 250, "info", "message", "done", null));
+        assertThat(store.attempts(job.id())).extracting(AttemptRecord::outcome).containsExactly("worker_crashed", "succeeded");
+        assertThat(store.openAttempts()).isEmpty();
+        assertThat(store.job("acme", job.id()).orElseThrow().costUsd()).isEqualTo(1.25);
+        // 50,000 tokens over 60 + 200 device-seconds on cpu.
+        assertThat(store.measuredThroughput("loraplane-tiny", "cpu")).hasValueSatisfying(t -> assertThat(t).isCloseTo(50_000 / 260.0,
+                org.assertj.core.api.Assertions.within(1e-9)));
+        assertThat(store.measuredThroughput("loraplane-tiny", "nvidia")).isEmpty();
     }
 }

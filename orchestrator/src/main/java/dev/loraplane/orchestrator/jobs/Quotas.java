@@ -1,0 +1,30 @@
+package dev.loraplane.orchestrator.jobs;
+
+import java.util.Map;
+
+/**
+ * Limits on what runs at once, from config. 0 means no limit.
+ *
+ * @param runningPerTenant jobs one tenant may run at once, unless {@code tenants} says otherwise
+ * @param tenants per-tenant overrides of {@code runningPerTenant}
+ * @param devicesPerAccelerator devices of a type (cpu, nvidia, amd, apple) all running jobs may hold together
+ */
+public record Quotas(int runningPerTenant, Map<String, Integer> tenants, Map<String, Integer> devicesPerAccelerator) {
+
+    public static final Quotas NONE = new Quotas(0, Map.of(), Map.of());
+
+    public Quotas {
+        tenants = Map.copyOf(tenants);
+        devicesPerAccelerator = Map.copyOf(devicesPerAccelerator);
+    }
+
+    /** How many jobs {@code tenant} may run at once; 0 for no limit. */
+    public int runningFor(String tenant) {
+        return tenants.getOrDefault(tenant, runningPerTenant);
+    }
+
+    /** How many devices of {@code type} may be held at once; 0 for no limit. */
+    public int devicesFor(String type) {
+        return devicesPerAccelerator.getOrDefault(type, 0);
+    }
+}

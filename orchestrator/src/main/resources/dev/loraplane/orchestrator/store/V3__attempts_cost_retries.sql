@@ -1,0 +1,20 @@
+-- Scheduling and cost: when a queued job may start again (retry backoff), when it entered the queue
+-- (wait time), its cost estimate, and one row per attempt with the devices it held (actual cost).
+ALTER TABLE jobs ADD COLUMN not_before BIGINT;
+ALTER TABLE jobs ADD COLUMN queued_at BIGINT;
+ALTER TABLE jobs ADD COLUMN estimated_cost_usd DOUBLE PRECISION;
+
+CREATE TABLE attempts (
+    job_id          VARCHAR(64)  NOT NULL REFERENCES jobs (id),
+    attempt         INT          NOT NULL,
+    executor        VARCHAR(128) NOT NULL,
+    accelerator     VARCHAR(32)  NOT NULL,
+    product         VARCHAR(256),
+    devices         INT          NOT NULL,
+    started_at      BIGINT       NOT NULL,
+    ended_at        BIGINT,
+    outcome         VARCHAR(64),
+    device_seconds  DOUBLE PRECISION,
+    cost_usd        DOUBLE PRECISION,
+    PRIMARY KEY (job_id, attempt)
+);
