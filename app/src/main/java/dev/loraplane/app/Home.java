@@ -12,17 +12,17 @@ import java.util.Map;
  * @param models base models in Hugging Face layout
  * @param config the optional configuration file
  */
-record Home(Path root, Path database, Path artifacts, Path models, Path config) {
+public record Home(Path root, Path database, Path artifacts, Path models, Path config) {
 
     static final String ENV = "LORAPLANE_HOME";
 
-    static Home of(Path root) {
+    public static Home of(Path root) {
         Path r = root.toAbsolutePath().normalize();
         return new Home(r, r.resolve("db"), r.resolve("artifacts"), r.resolve("models"), r.resolve("config.yaml"));
     }
 
     /** The home the environment names, or the default under the user's home directory. */
-    static Home fromEnvironment(Map<String, String> env) {
+    public static Home fromEnvironment(Map<String, String> env) {
         String configured = env.get(ENV);
         if (configured != null && !configured.isBlank()) {
             return of(Path.of(configured));

@@ -1,5 +1,6 @@
 package dev.loraplane.app;
 
+import dev.loraplane.app.agent.AgentCommand;
 import dev.loraplane.app.bench.BenchCommand;
 import dev.loraplane.app.client.FilesCommand;
 import dev.loraplane.app.client.JobsCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Fine-tuning job orchestrator with multi-LoRA serving.",
         subcommands = {VersionCommand.class, DoctorCommand.class, UpCommand.class, FilesCommand.class, JobsCommand.class,
-            ModelCommand.class, TrainCommand.class, WorkerCommand.class,
+            ModelCommand.class, TrainCommand.class, WorkerCommand.class, AgentCommand.class,
             BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

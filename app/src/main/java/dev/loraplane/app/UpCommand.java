@@ -9,7 +9,13 @@ import dev.loraplane.orchestrator.jobs.BaseModel;
 import dev.loraplane.orchestrator.jobs.Quotas;
 import dev.loraplane.orchestrator.jobs.RetryPolicy;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Set;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +71,9 @@ final class UpCommand implements Callable<Integer> {
         out.println("  curl " + url + "/v1/fine_tuning/jobs -H 'Content-Type: application/json' \\");
         out.println("       -d '{\"model\": \"" + TINY + "\", \"training_file\": \"file-…\"}'");
         out.println("  curl " + url + "/v1/models");
+        out.println();
+        out.println("other machines run jobs for it with:");
+        out.println("  loraplane agent --server " + url + " --token " + agentToken(home.root()));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -76,6 +85,29 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The token remote agents present: made on first start, kept in the data directory, readable by its owner only. */
+    static String agentToken(Path dataDir) {
+        Path file = dataDir.resolve("agent-token");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).strip();
+            }
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            String token = "lpa-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            Files.createDirectories(dataDir);
+            Files.writeString(file, token + "\n");
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows: the file stays as the user's profile protects it
+            }
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the agent token in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The embedded defaults: one local tenant, the tiny base model, workers started from this very launcher. */
     static ControlPlane.Config config(Path dataDir, String host, int port, Path tiny, int slots) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -84,6 +116,6 @@ final class UpCommand implements Callable<Integer> {
         LocalExecutor.Config local = new LocalExecutor.Config(worker, slots, List.of(), dataDir.resolve("jobs"), 30);
         return new ControlPlane.Config(dataDir, host, port, Map.of(),
                 Map.of(TINY, new BaseModel(TINY, tiny, 3e-3, 512, Map.of("cpu", 500.0))), null, local, Quotas.NONE,
-                RetryPolicy.DEFAULT, PriceTable.DEFAULTS, 512L << 20);
+                RetryPolicy.DEFAULT, PriceTable.DEFAULTS, 512L << 20, new ControlPlane.Agents(Set.of(agentToken(dataDir)), 30));
     }
 }

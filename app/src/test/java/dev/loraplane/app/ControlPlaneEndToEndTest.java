@@ -91,6 +91,8 @@ class ControlPlaneEndToEndTest {
         String model = job.getString("fine_tuned_model");
         assertThat(model).startsWith("ft:loraplane-tiny:facts:");
         assertThat(job.getLong("trained_tokens")).isPositive();
+        assertThat(job.getDouble("estimated_cost_usd")).as("estimated when the files were validated").isPositive();
+        assertThat(job.getDouble("cost_usd")).as("its device-seconds at the cpu price").isPositive();
 
         JsonArray events = await(http.get(port, "127.0.0.1", "/v1/fine_tuning/jobs/" + jobId + "/events?limit=100").send())
                 .bodyAsJsonObject().getJsonArray("data");

@@ -3,6 +3,7 @@ package dev.loraplane.orchestrator;
 import dev.loraplane.engine.accelerator.AcceleratorPlugin;
 import dev.loraplane.engine.accelerator.Accelerators;
 import dev.loraplane.engine.accelerator.Detection;
+import dev.loraplane.orchestrator.agent.AgentExecutor;
 import dev.loraplane.orchestrator.api.ApiConfig;
 import dev.loraplane.orchestrator.api.ApiVerticle;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
@@ -25,6 +26,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The control plane in one process: the store, the API, the scheduler and its executors. */
@@ -34,10 +36,24 @@ public final class ControlPlane {
      * @param database null for the embedded H2 database under {@code dataDir/db}
      * @param local this machine's executor
      * @param prices USD per device-hour
+     * @param agents who may join as a remote agent
      */
     public record Config(Path dataDir, String host, int port, Map<String, String> apiKeys, Map<String, BaseModel> baseModels,
             Database database, LocalExecutor.Config local, Quotas quotas, RetryPolicy retries, PriceTable prices,
-            long maxUploadBytes) {}
+            long maxUploadBytes, Agents agents) {}
+
+    /**
+     * Remote agents.
+     *
+     * @param tokens the bearer tokens agents present; none: no agent may join
+     * @param timeoutSeconds how long an agent may miss heartbeats before it loses its attempts
+     */
+    public record Agents(Set<String> tokens, long timeoutSeconds) {
+
+        public Agents {
+            tokens = Set.copyOf(tokens);
+        }
+    }
 
     private final ApiVerticle api;
     private final List<Executor> executors;
@@ -53,13 +69,15 @@ public final class ControlPlane {
         ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"));
         Map<String, Path> models = config.baseModels().values().stream()
                 .collect(Collectors.toMap(BaseModel::name, BaseModel::dir));
+        AgentExecutor agents = new AgentExecutor(config.dataDir(), config.agents().timeoutSeconds(), config.maxUploadBytes());
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
-                config.apiKeys(), models), store);
-        List<Executor> executors = List.of(new LocalExecutor(config.local(), cpuProduct()));
+                config.apiKeys(), models), store).withAgents(agents, config.agents().tokens());
+        List<Executor> executors = List.of(new LocalExecutor(config.local(), cpuProduct()), agents);
         JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
                 new CostEstimator(config.prices(), store::measuredThroughput));
         JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(),
                 () -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "attempt_ended")));
+        agents.onCapacityChange(() -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "capacity")));
         return vertx.deployVerticle(api)
                 .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, new SchedulerLock(database), ApiVerticle.JOBS_ADDRESS,
                         2000)))

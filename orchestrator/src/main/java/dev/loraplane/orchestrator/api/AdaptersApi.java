@@ -1,5 +1,6 @@
 package dev.loraplane.orchestrator.api;
 
+import dev.loraplane.orchestrator.artifacts.Zips;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Vertx;
@@ -8,15 +9,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The adapter registry: list the tenant's adapters, show one with its versions, download the newest
@@ -52,7 +46,7 @@ final class AdaptersApi {
     }
 
     private void content(RoutingContext ctx) {
-        versions(ctx).compose(versions -> vertx.executeBlocking(() -> zip(Path.of(versions.get(0).path()))))
+        versions(ctx).compose(versions -> vertx.executeBlocking(() -> Buffer.buffer(Zips.zip(Path.of(versions.get(0).path())))))
                 .onSuccess(zip -> ctx.response().putHeader("content-type", "application/zip")
                         .putHeader("content-disposition", "attachment; filename=\"adapter.zip\"").end(zip))
                 .onFailure(ctx::fail);
@@ -78,21 +72,6 @@ final class AdaptersApi {
             }
             return versions;
         });
-    }
-
-    /** The adapter directory's files in a zip, small enough to build in memory (adapters are megabytes). */
-    private static Buffer zip(Path dir) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
-                Files.copy(file, zip);
-                zip.closeEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read adapter " + dir + ": " + e.getMessage(), e);
-        }
-        return Buffer.buffer(bytes.toByteArray());
     }
 
     static JsonObject json(Adapter a) {

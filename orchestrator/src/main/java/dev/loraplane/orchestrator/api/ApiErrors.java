@@ -1,5 +1,6 @@
 package dev.loraplane.orchestrator.api;
 
+import dev.loraplane.orchestrator.agent.UnknownAgentException;
 import dev.loraplane.orchestrator.store.FileInUseException;
 import dev.loraplane.orchestrator.store.JobStateException;
 import io.vertx.core.json.DecodeException;
@@ -37,6 +38,9 @@ public final class ApiErrors {
         }
         if (failure instanceof FileInUseException | failure instanceof JobStateException) {
             return new ApiException(409, "invalid_request_error", "conflict", null, failure.getMessage());
+        }
+        if (failure instanceof UnknownAgentException) {
+            return new ApiException(404, "invalid_request_error", "unknown_agent", "agent", failure.getMessage());
         }
         if (failure instanceof DecodeException) {
             return ApiException.invalid(null, "invalid_json", "the request body is not valid JSON: " + failure.getMessage());

@@ -1,5 +1,6 @@
 package dev.loraplane.orchestrator.api;
 
+import dev.loraplane.orchestrator.agent.AgentExecutor;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
@@ -7,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
 
 /** The control plane's HTTP API: OpenAI's routes under {@code /v1}, one failure handler for all. */
 public final class ApiVerticle extends VerticleBase {
@@ -16,11 +18,20 @@ public final class ApiVerticle extends VerticleBase {
 
     private final ApiConfig config;
     private final Store store;
+    private AgentExecutor agents;
+    private Set<String> agentTokens = Set.of();
     private HttpServer server;
 
     public ApiVerticle(ApiConfig config, Store store) {
         this.config = config;
         this.store = store;
+    }
+
+    /** Serves the agent routes ({@code /agent/v1}) for {@code agents}, to holders of one of {@code tokens}. */
+    public ApiVerticle withAgents(AgentExecutor agents, Set<String> tokens) {
+        this.agents = agents;
+        this.agentTokens = Set.copyOf(tokens);
+        return this;
     }
 
     @Override
@@ -34,6 +45,9 @@ public final class ApiVerticle extends VerticleBase {
         new JobsApi(vertx, store, config.baseModels().keySet()).routes(router);
         new ModelsApi(vertx, store, config.baseModels().keySet()).routes(router);
         new AdaptersApi(vertx, store).routes(router);
+        if (agents != null) {
+            new AgentsApi(vertx, agents, agentTokens, config.maxUploadBytes()).routes(router);
+        }
         router.route().failureHandler(ApiErrors::handle);
         router.route().last().handler(ctx -> ctx.fail(404));
         return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())

@@ -47,6 +47,7 @@ public final class LocalExecutor implements Executor {
 
     private final Config config;
     private final String cpuProduct;
+    private final String host = hostName();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
     public LocalExecutor(Config config, String cpuProduct) {
@@ -64,7 +65,7 @@ public final class LocalExecutor implements Executor {
         List<DevicePool> pools = new ArrayList<>();
         if (config.cpuSlots() > 0) {
             long busy = running.values().stream().filter(r -> r.type().equals("cpu")).count();
-            pools.add(new DevicePool(name(), "cpu", cpuProduct, config.cpuSlots(), config.cpuSlots() - (int) busy));
+            pools.add(new DevicePool(name(), host, "cpu", cpuProduct, config.cpuSlots(), config.cpuSlots() - (int) busy));
         }
         Map<String, List<AcceleratorDevice>> byProduct = config.devices().stream()
                 .collect(Collectors.groupingBy(d -> d.vendor() + "\u0000" + d.product(), LinkedHashMap::new, Collectors.toList()));
@@ -72,7 +73,7 @@ public final class LocalExecutor implements Executor {
         for (List<AcceleratorDevice> group : byProduct.values()) {
             AcceleratorDevice first = group.get(0);
             int free = (int) group.stream().filter(d -> !held.contains(d.vendor() + ":" + d.index())).count();
-            pools.add(new DevicePool(name(), first.vendor(), first.product(), group.size(), free));
+            pools.add(new DevicePool(name(), host, first.vendor(), first.product(), group.size(), free));
         }
         return pools;
     }
@@ -142,6 +143,14 @@ public final class LocalExecutor implements Executor {
     private Set<String> held() {
         return running.values().stream().flatMap(r -> r.indices().stream().map(i -> r.type() + ":" + i))
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     @Override

@@ -190,14 +190,14 @@ public final class JobRunner {
         AcceleratorRequest accelerator = Scheduler.accelerator(job);
         int number = job.attempts() + 1;
         long startedMillis = System.currentTimeMillis();
-        AttemptRecord record = AttemptRecord.started(job.id(), number, pool.executor(), pool.type(), pool.product(),
+        AttemptRecord record = AttemptRecord.started(job.id(), number, pool.where(), pool.type(), pool.product(),
                 accelerator.count(), startedMillis / 1000);
         Job running;
         try {
             running = store.startAttempt(job.moved(JobStatus.RUNNING, number, null), record, new JobEvent(job.id(), 0, now(),
                     "info", "message", (spec.resumeFrom() == null ? "Fine-tuning job started" : "Fine-tuning job resumed from "
                     + spec.resumeFrom().getFileName()) + " (attempt " + number + ", " + accelerator.count() + " × " + pool.type()
-                    + " " + pool.product() + " on " + pool.executor() + ")", null));
+                    + " " + pool.product() + " on " + pool.where() + ")", null));
         } catch (JobStateException e) {
             return;   // cancelled meanwhile
         }

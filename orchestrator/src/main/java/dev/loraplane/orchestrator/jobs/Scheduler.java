@@ -104,7 +104,7 @@ public final class Scheduler {
         }
         if (pools.stream().noneMatch(a::accepts)) {
             return "No executor has " + a.describe() + " (executors offer: " + (pools.isEmpty() ? "nothing"
-                    : pools.stream().map(p -> p.executor() + " " + p.total() + " × " + p.type() + " " + p.product())
+                    : pools.stream().map(p -> p.where() + " " + p.total() + " × " + p.type() + " " + p.product())
                             .distinct().collect(Collectors.joining(", "))) + "); the job waits until one does";
         }
         int tenantLimit = quotas.runningFor(job.tenant());

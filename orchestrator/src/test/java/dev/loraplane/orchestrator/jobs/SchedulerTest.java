@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class SchedulerTest {
 
     private static final long NOW = 1_000_000;
-    private static final DevicePool CPU = new DevicePool("local", "cpu", "Intel Xeon", 2, 2);
-    private static final DevicePool H100 = new DevicePool("local", "nvidia", "NVIDIA H100 80GB HBM3", 4, 4);
+    private static final DevicePool CPU = new DevicePool("local", "host", "cpu", "Intel Xeon", 2, 2);
+    private static final DevicePool H100 = new DevicePool("local", "host", "nvidia", "NVIDIA H100 80GB HBM3", 4, 4);
 
     private static Job job(String id, String tenant, int priority, long createdAt, String type, int count, String product) {
         JsonObject accelerator = new JsonObject().put("type", type).put("count", count).put("product", product);
@@ -50,7 +50,7 @@ class SchedulerTest {
         Scheduler scheduler = new Scheduler(Quotas.NONE);
         List<Job> queued = List.of(cpu("a1", "acme", 0, 1), cpu("a2", "acme", 0, 2), cpu("a3", "acme", 0, 3), cpu("g1", "globex", 0, 4),
                 cpu("g2", "globex", 0, 5));
-        DevicePool four = new DevicePool("local", "cpu", "x", 4, 4);
+        DevicePool four = new DevicePool("local", "host", "cpu", "x", 4, 4);
 
         assertThat(started(scheduler.plan(queued, List.of(), List.of(four), NOW))).containsExactly("a1", "g1", "a2", "g2");
     }
