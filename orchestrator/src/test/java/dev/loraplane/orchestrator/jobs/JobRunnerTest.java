@@ -1,0 +1,230 @@
+package dev.loraplane.orchestrator.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loraplane.engine.tiny.Preset;
+import dev.loraplane.engine.tiny.TinyModel;
+import dev.loraplane.orchestrator.artifacts.ArtifactStore;
+import dev.loraplane.orchestrator.cost.CostEstimator;
+import dev.loraplane.orchestrator.cost.PriceTable;
+import dev.loraplane.orchestrator.executor.Attempt;
+import dev.loraplane.orchestrator.executor.AttemptExit;
+import dev.loraplane.orchestrator.executor.AttemptListener;
+import dev.loraplane.orchestrator.executor.DevicePool;
+import dev.loraplane.orchestrator.executor.Executor;
+import dev.loraplane.orchestrator.store.AttemptRecord;
+import dev.loraplane.orchestrator.store.Database;
+import dev.loraplane.orchestrator.store.Job;
+import dev.loraplane.orchestrator.store.JobEvent;
+import dev.loraplane.orchestrator.store.JobStatus;
+import dev.loraplane.orchestrator.store.Store;
+import dev.loraplane.orchestrator.store.StoredFile;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner against a scripted executor: what a user sees in the job when its worker crashes, runs
+ * out of memory, rejects its data, or finishes, and what each attempt costs.
+ */
+class JobRunnerTest {
+
+    /** One CPU slot; the test plays the worker through the listeners it keeps. */
+    static final class ScriptedExecutor implements Executor {
+
+        final List<Attempt> attempts = new ArrayList<>();
+        final List<AttemptListener> listeners = new ArrayList<>();
+        int slots = 1;
+
+        @Override
+        public String name() {
+            return "local";
+        }
+
+        @Override
+        public List<DevicePool> pools() {
+            return slots == 0 ? List.of() : List.of(new DevicePool("local", "host", "cpu", "Test CPU", slots, slots - running()));
+        }
+
+        int running() {
+            return (int) listeners.stream().filter(l -> l != null).count();
+        }
+
+        @Override
+        public void start(Attempt attempt, DevicePool pool, AttemptListener listener) {
+            attempts.add(attempt);
+            listeners.add(listener);
+        }
+
+        /** The latest attempt's worker ends. */
+        void exit(int code) {
+            int last = listeners.size() - 1;
+            AttemptListener listener = listeners.get(last);
+            listeners.set(last, null);
+            listener.exited(new AttemptExit(code, "its log is worker.log"));
+        }
+
+        void line(String json) {
+            listeners.get(listeners.size() - 1).line(json);
+        }
+
+        @Override
+        public boolean isRunning(String jobId) {
+            return running() > 0;
+        }
+
+        @Override
+        public void cancel(String jobId) {
+        }
+
+        @Override
+        public void stopAll() {
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    Store store;
+    ScriptedExecutor executor = new ScriptedExecutor();
+    JobRunner runner;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path tiny = dir.resolve("tiny");
+        TinyModel.write(Preset.TINY, tiny, 0);
+        store = Store.open(Database.h2(dir.resolve("db")));
+        ArtifactStore artifacts = new ArtifactStore(dir.resolve("artifacts"));
+        Path train = Files.writeString(dir.resolve("train.jsonl"),
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"hello\"}]}\n"
+                        .repeat(20));
+        ArtifactStore.Blob blob = artifacts.putMoving(train);
+        store.insertFile(new StoredFile("file-1", "acme", "train.jsonl", "fine-tune", blob.bytes(), blob.sha256(), 1));
+        PriceTable prices = new PriceTable(Map.of("cpu", 36.0));   // a cent per second, to see it
+        runner = new JobRunner(store, artifacts, Map.of("loraplane-tiny", new BaseModel("loraplane-tiny", tiny, 3e-3, 64,
+                Map.of("cpu", 100.0))), List.of(executor), new JobRunner.Policies(new Scheduler(Quotas.NONE),
+                new RetryPolicy(2, 0, 1, 0), new CostEstimator(prices, store::measuredThroughput)), dir, () -> { });
+    }
+
+    private Job create(String id) {
+        JsonObject request = new JsonObject().put("model", "loraplane-tiny").put("training_file", "file-1").put("seed", 7)
+                .put("hyperparameters", new JsonObject().put("n_epochs", 2).put("batch_size", "auto")
+                        .put("learning_rate_multiplier", "auto"))
+                .put("lora", new JsonObject().put("r", 8).put("alpha", 16.0).put("dropout", 0.0)
+                        .put("target_modules", new JsonArray(List.of("q_proj", "v_proj"))))
+                .put("quantization", "nf4").put("accelerator", new JsonObject().put("type", "cpu").put("count", 1));
+        return store.createJob(Job.created(id, "acme", "loraplane-tiny", 0, "file-1", null, request.encode(), null, 1), "created");
+    }
+
+    private Job job(String id) {
+        return store.jobById(id).orElseThrow();
+    }
+
+    private List<String> messages(String id) {
+        return store.events(id, 0, 100).stream().map(JobEvent::message).toList();
+    }
+
+    @Test
+    void validationEstimatesTheCostFromTokensAndThroughput() {
+        create("ftjob-a");
+        executor.slots = 0;   // nothing can run: the job stays queued, saying why, once
+        runner.sweep();
+        runner.sweep();
+
+        Job queued = job("ftjob-a");
+        assertThat(queued.status()).isEqualTo(JobStatus.QUEUED);
+        JsonObject estimate = new JsonObject(store.events("ftjob-a", 0, 10).get(1).data());
+        long tokens = estimate.getLong("tokens");
+        assertThat(tokens % 40).as("20 identical examples × 2 epochs").isZero();
+        assertThat(tokens).isGreaterThan(40);
+        assertThat(estimate.getDouble("estimated_seconds")).isEqualTo(tokens / 100.0);
+        assertThat(queued.estimatedCostUsd()).isEqualTo(tokens / 100.0 * 0.01, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(messages("ftjob-a").stream().filter(m -> m.startsWith("No executor has 1 × cpu"))).hasSize(1);
+    }
+
+    @Test
+    void aCrashedWorkerIsRetriedFromItsCheckpointUntilNoAttemptIsLeft() throws Exception {
+        create("ftjob-b");
+        runner.sweep();
+        assertThat(job("ftjob-b").status()).isEqualTo(JobStatus.RUNNING);
+        Path checkpoint = Files.createDirectories(dir.resolve("jobs/ftjob-b/checkpoints/checkpoint-10"));
+        Thread.sleep(50);
+        executor.exit(137);   // killed: out of memory on the host, or a crash
+
+        Job retried = job("ftjob-b");
+        assertThat(retried.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(messages("ftjob-b")).last().asString().startsWith("The worker exited with code 137 before finishing; its log is")
+                .contains("Retrying in 0 s from the last checkpoint (failure 1 of 2 allowed)");
+        assertThat(store.attempts("ftjob-b")).singleElement().satisfies(a -> {
+            assertThat(a.outcome()).isEqualTo("worker_crashed");
+            assertThat(a.deviceSeconds()).isGreaterThan(0.04);
+            assertThat(a.costUsd()).isEqualTo(a.deviceSeconds() * 0.01, org.assertj.core.api.Assertions.within(1e-12));
+        });
+
+        runner.sweep();
+        assertThat(executor.attempts).hasSize(2);
+        assertThat(executor.attempts.get(1).spec().resumeFrom()).isEqualTo(checkpoint);
+        assertThat(executor.attempts.get(1).number()).isEqualTo(2);
+        executor.exit(1);   // died again without saying why
+
+        Job failed = job("ftjob-b");
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("worker_crashed");
+        assertThat(failed.errorMessage()).contains("No attempt is left: 2 of 2 failed");
+        assertThat(failed.costUsd()).isEqualTo(store.attempts("ftjob-b").stream().mapToDouble(AttemptRecord::costUsd).sum());
+        runner.sweep();
+        assertThat(executor.attempts).as("a failed job is not started again").hasSize(2);
+    }
+
+    @Test
+    void outOfMemoryIsRetriedButTheJobsOwnErrorsAreNot() {
+        create("ftjob-c");
+        runner.sweep();
+        executor.line("{\"type\": \"error\", \"code\": \"out_of_memory\", \"message\": \"CUDA out of memory\"}");
+        executor.exit(1);
+        assertThat(job("ftjob-c").status()).isEqualTo(JobStatus.QUEUED);
+
+        runner.sweep();
+        executor.line("{\"type\": \"error\", \"code\": \"invalid_training_file\", \"message\": \"line 3: no assistant message\"}");
+        executor.exit(1);
+        Job failed = job("ftjob-c");
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("invalid_training_file");
+        assertThat(store.attempts("ftjob-c")).extracting(AttemptRecord::outcome).containsExactly("out_of_memory", "failed");
+    }
+
+    @Test
+    void aStoppedWorkerGoesBackToTheQueueWithoutUsingARetry() {
+        create("ftjob-d");
+        runner.sweep();
+        executor.exit(AttemptExit.STOPPED);
+        assertThat(job("ftjob-d").status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job("ftjob-d").notBefore()).isNull();
+        assertThat(store.attempts("ftjob-d")).extracting(AttemptRecord::outcome).containsExactly("stopped");
+    }
+
+    @Test
+    void aRunningJobWithoutAWorkerAfterARestartIsRequeuedAndItsAttemptClosed() {
+        create("ftjob-e");
+        runner.sweep();
+        executor.listeners.set(0, null);   // the process that ran it is gone, and never said so
+        ScriptedExecutor none = new ScriptedExecutor();
+        none.slots = 0;
+        JobRunner restarted = new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(none),
+                new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(PriceTable.DEFAULTS,
+                        store::measuredThroughput)), dir, () -> { });
+        restarted.sweep();
+
+        assertThat(job("ftjob-e").status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.openAttempts()).isEmpty();
+        assertThat(store.attempts("ftjob-e")).extracting(AttemptRecord::outcome).containsExactly("control_plane_restart");
+        assertThat(messages("ftjob-e")).anyMatch(m -> m.startsWith("The worker is gone (the control plane restarted)"));
+    }
+}
