@@ -7,6 +7,7 @@ import dev.loraplane.orchestrator.jobs.BaseModel;
 import dev.loraplane.orchestrator.jobs.JobRunner;
 import dev.loraplane.orchestrator.jobs.LocalExecutor;
 import dev.loraplane.orchestrator.jobs.RunnerVerticle;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Database;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
@@ -29,10 +30,12 @@ public final class ControlPlane {
 
     private final ApiVerticle api;
     private final LocalExecutor executor;
+    private final ControlPlaneMetrics metrics;
 
-    private ControlPlane(ApiVerticle api, LocalExecutor executor) {
+    private ControlPlane(ApiVerticle api, LocalExecutor executor, ControlPlaneMetrics metrics) {
         this.api = api;
         this.executor = executor;
+        this.metrics = metrics;
     }
 
     public static Future<ControlPlane> start(Vertx vertx, Config config) {
@@ -40,17 +43,24 @@ public final class ControlPlane {
         ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"));
         Map<String, Path> models = config.baseModels().values().stream()
                 .collect(Collectors.toMap(BaseModel::name, BaseModel::dir));
+        ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+        metrics.jobCounts(store::countJobsByStatus, store::countQueuedByAccelerator);
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
-                config.apiKeys(), models), store);
+                config.apiKeys(), models), store, metrics);
         LocalExecutor executor = new LocalExecutor(config.workerCommand(), config.slots());
         JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executor, config.dataDir());
         return vertx.deployVerticle(api)
                 .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, ApiVerticle.JOBS_ADDRESS, 2000)))
-                .map(id -> new ControlPlane(api, executor));
+                .map(id -> new ControlPlane(api, executor, metrics));
     }
 
     public int port() {
         return api.port();
+    }
+
+    /** The control plane's Prometheus meters, served at {@code /metrics}. */
+    public ControlPlaneMetrics metrics() {
+        return metrics;
     }
 
     /** Stops the workers (each checkpoints first); their jobs resume at the next start. */
