@@ -17,6 +17,7 @@ import dev.loraplane.orchestrator.jobs.Quotas;
 import dev.loraplane.orchestrator.jobs.RetryPolicy;
 import dev.loraplane.orchestrator.jobs.RunnerVerticle;
 import dev.loraplane.orchestrator.jobs.Scheduler;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Database;
 import dev.loraplane.orchestrator.store.SchedulerLock;
 import dev.loraplane.orchestrator.store.Store;
@@ -57,10 +58,12 @@ public final class ControlPlane {
 
     private final ApiVerticle api;
     private final List<Executor> executors;
+    private final ControlPlaneMetrics metrics;
 
-    private ControlPlane(ApiVerticle api, List<Executor> executors) {
+    private ControlPlane(ApiVerticle api, List<Executor> executors, ControlPlaneMetrics metrics) {
         this.api = api;
         this.executors = executors;
+        this.metrics = metrics;
     }
 
     public static Future<ControlPlane> start(Vertx vertx, Config config) {
@@ -69,19 +72,21 @@ public final class ControlPlane {
         ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"));
         Map<String, Path> models = config.baseModels().values().stream()
                 .collect(Collectors.toMap(BaseModel::name, BaseModel::dir));
+        ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+        metrics.jobCounts(store::countJobsByStatus, store::countQueuedByAccelerator);
         AgentExecutor agents = new AgentExecutor(config.dataDir(), config.agents().timeoutSeconds(), config.maxUploadBytes());
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
-                config.apiKeys(), models), store).withAgents(agents, config.agents().tokens());
+                config.apiKeys(), models), store, metrics).withAgents(agents, config.agents().tokens());
         List<Executor> executors = List.of(new LocalExecutor(config.local(), cpuProduct()), agents);
         JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
                 new CostEstimator(config.prices(), store::measuredThroughput));
-        JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(),
+        JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(), metrics,
                 () -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "attempt_ended")));
         agents.onCapacityChange(() -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "capacity")));
         return vertx.deployVerticle(api)
                 .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, new SchedulerLock(database), ApiVerticle.JOBS_ADDRESS,
                         2000)))
-                .map(id -> new ControlPlane(api, executors));
+                .map(id -> new ControlPlane(api, executors, metrics));
     }
 
     /** The host's CPU as the cpu plugin names it: the product of the local executor's CPU slots. */
@@ -92,6 +97,11 @@ public final class ControlPlane {
 
     public int port() {
         return api.port();
+    }
+
+    /** The control plane's Prometheus meters, served at {@code /metrics}. */
+    public ControlPlaneMetrics metrics() {
+        return metrics;
     }
 
     /** Stops the workers (each checkpoints first); their jobs resume at the next start. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loraplane.orchestrator.api.ApiConfig;
 import dev.loraplane.orchestrator.api.ApiVerticle;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Database;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
@@ -57,7 +58,7 @@ final class ApiBenchCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         try {
             ApiVerticle api = new ApiVerticle(new ApiConfig("127.0.0.1", 0, dir, 1 << 20, Map.of(), Map.of("loraplane-tiny", dir)),
-                    Store.open(Database.h2(dir.resolve("db"))));
+                    Store.open(Database.h2(dir.resolve("db"))), new ControlPlaneMetrics());
             await(vertx.deployVerticle(api));
             WebClient http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
                     new io.vertx.core.http.PoolOptions().setHttp1MaxSize(concurrency));

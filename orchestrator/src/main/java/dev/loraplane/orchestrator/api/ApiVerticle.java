@@ -2,15 +2,20 @@ package dev.loraplane.orchestrator.api;
 
 import dev.loraplane.orchestrator.agent.AgentExecutor;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Set;
 
-/** The control plane's HTTP API: OpenAI's routes under {@code /v1}, one failure handler for all. */
+/**
+ * The control plane's HTTP API: OpenAI's routes under {@code /v1}, one failure handler for all, and
+ * the Prometheus metrics at {@code /metrics} (no API key: its labels name tenants, never a job or a file).
+ */
 public final class ApiVerticle extends VerticleBase {
 
     /** The event-bus address that hears of created and cancelled jobs: {@code {"event", "job"}}. */
@@ -20,11 +25,13 @@ public final class ApiVerticle extends VerticleBase {
     private final Store store;
     private AgentExecutor agents;
     private Set<String> agentTokens = Set.of();
+    private final ControlPlaneMetrics metrics;
     private HttpServer server;
 
-    public ApiVerticle(ApiConfig config, Store store) {
+    public ApiVerticle(ApiConfig config, Store store, ControlPlaneMetrics metrics) {
         this.config = config;
         this.store = store;
+        this.metrics = metrics;
     }
 
     /** Serves the agent routes ({@code /agent/v1}) for {@code agents}, to holders of one of {@code tokens}. */
@@ -37,21 +44,29 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
+        router.get("/metrics").handler(this::scrape);
         ApiKeys keys = new ApiKeys(config.apiKeys());
         router.route("/v1/*").handler(keys::authenticate);
         router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
                 .setBodyLimit(config.maxUploadBytes()).setDeleteUploadedFilesOnEnd(true));
         new FilesApi(vertx, store, new ArtifactStore(config.dataDir().resolve("artifacts"))).routes(router);
-        new JobsApi(vertx, store, config.baseModels().keySet()).routes(router);
+        new JobsApi(vertx, store, config.baseModels().keySet(), metrics).routes(router);
         new ModelsApi(vertx, store, config.baseModels().keySet()).routes(router);
         new AdaptersApi(vertx, store).routes(router);
         if (agents != null) {
             new AgentsApi(vertx, agents, agentTokens, config.maxUploadBytes()).routes(router);
         }
+        RequestMetrics.install(router, metrics);
         router.route().failureHandler(ApiErrors::handle);
         router.route().last().handler(ctx -> ctx.fail(404));
         return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
                 .onSuccess(s -> server = s);
+    }
+
+    private void scrape(RoutingContext ctx) {
+        vertx.executeBlocking(metrics::scrape, false)
+                .onSuccess(text -> ctx.response().putHeader("content-type", ControlPlaneMetrics.CONTENT_TYPE).end(text))
+                .onFailure(ctx::fail);
     }
 
     /** The port actually bound (useful with port 0). */

@@ -1,5 +1,7 @@
 package dev.loraplane.orchestrator.api;
 
+import dev.loraplane.orchestrator.executor.AcceleratorRequest;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Job;
 import dev.loraplane.orchestrator.store.JobEvent;
 import dev.loraplane.orchestrator.store.JobStatus;
@@ -22,11 +24,13 @@ final class JobsApi {
     private final Vertx vertx;
     private final Store store;
     private final Set<String> baseModels;
+    private final ControlPlaneMetrics metrics;
 
-    JobsApi(Vertx vertx, Store store, Set<String> baseModels) {
+    JobsApi(Vertx vertx, Store store, Set<String> baseModels, ControlPlaneMetrics metrics) {
         this.vertx = vertx;
         this.store = store;
         this.baseModels = Set.copyOf(baseModels);
+        this.metrics = metrics;
     }
 
     void routes(Router router) {
@@ -93,6 +97,8 @@ final class JobsApi {
             return store.transition(cancelled, Set.of(JobStatus.VALIDATING_FILES, JobStatus.QUEUED, JobStatus.RUNNING),
                     new JobEvent(job.id(), 0, now, "info", "message", "Job cancelled", null));
         })).onSuccess(job -> {
+            metrics.jobFinished(job.tenant(), AcceleratorRequest.of(new JsonObject(job.request()).getJsonObject("accelerator")).type(),
+                    "cancelled", job.finishedAt() - job.createdAt());
             vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "cancelled").put("job", job.id()));
             ctx.json(json(job));
         }).onFailure(ctx::fail);

@@ -17,6 +17,7 @@ import dev.loraplane.orchestrator.executor.AttemptExit;
 import dev.loraplane.orchestrator.executor.AttemptListener;
 import dev.loraplane.orchestrator.executor.DevicePool;
 import dev.loraplane.orchestrator.executor.Executor;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.AttemptRecord;
 import dev.loraplane.orchestrator.store.Job;
@@ -67,6 +68,7 @@ public final class JobRunner {
     private final List<Executor> executors;
     private final Policies policies;
     private final Path dataDir;
+    private final ControlPlaneMetrics metrics;
     private final Runnable wake;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     /** Jobs whose attempt already ended through a line (completed, error): their exit only closes the books. */
@@ -76,13 +78,14 @@ public final class JobRunner {
 
     /** @param wake asks for a sweep soon (an attempt ended, so devices are free) */
     public JobRunner(Store store, ArtifactStore artifacts, Map<String, BaseModel> models, List<Executor> executors,
-            Policies policies, Path dataDir, Runnable wake) {
+            Policies policies, Path dataDir, ControlPlaneMetrics metrics, Runnable wake) {
         this.store = store;
         this.artifacts = artifacts;
         this.models = Map.copyOf(models);
         this.executors = List.copyOf(executors);
         this.policies = policies;
         this.dataDir = dataDir;
+        this.metrics = metrics;
         this.wake = wake;
     }
 
@@ -201,6 +204,8 @@ public final class JobRunner {
         } catch (JobStateException e) {
             return;   // cancelled meanwhile
         }
+        metrics.attemptStarted(job.tenant(), pool.type(), Math.max(0, startedMillis / 1000
+                - (job.queuedAt() != null ? job.queuedAt() : job.createdAt())));
         Live attempt = new Live(running, record, pool, startedMillis);
         live.put(job.id(), attempt);
         ended.remove(job.id());
@@ -304,6 +309,7 @@ public final class JobRunner {
                     + policies.retries().maxAttempts() + " failed");
             return;
         }
+        metrics.attemptRetried(job.tenant(), Scheduler.accelerator(job).type(), code);
         requeue(job, retryAt, message + ". Retrying in " + (retryAt - now) + " s from the last checkpoint (failure " + failures
                 + " of " + policies.retries().maxAttempts() + " allowed)");
     }
@@ -313,8 +319,11 @@ public final class JobRunner {
         long lastHeard = store.eventsNewestFirst(job.id(), 0, 1).stream().mapToLong(JobEvent::createdAt).findFirst().orElse(now());
         store.attempts(job.id()).stream().filter(a -> a.endedAt() == null).forEach(a -> {
             double deviceSeconds = Math.max(0, lastHeard - a.startedAt()) * (double) a.devices();
-            store.endAttempt(a.jobId(), a.number(), lastHeard, "control_plane_restart", deviceSeconds,
-                    policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds));
+            double cost = policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds);
+            if (store.endAttempt(a.jobId(), a.number(), lastHeard, "control_plane_restart", deviceSeconds, cost)) {
+                metrics.deviceTime(job.tenant(), a.accelerator(), deviceSeconds, cost);
+            }
+            metrics.attemptRetried(job.tenant(), a.accelerator(), "control_plane_restart");
         });
         requeue(job, null, "The worker is gone (the control plane restarted); the job goes back to the queue and resumes"
                 + " from its last checkpoint");
@@ -324,8 +333,10 @@ public final class JobRunner {
     private void bill(Live attempt, String outcome) {
         AttemptRecord a = attempt.attempt();
         double deviceSeconds = (System.currentTimeMillis() - attempt.startedMillis()) / 1000.0 * a.devices();
-        store.endAttempt(a.jobId(), a.number(), now(), outcome, deviceSeconds,
-                policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds));
+        double cost = policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds);
+        if (store.endAttempt(a.jobId(), a.number(), now(), outcome, deviceSeconds, cost)) {
+            metrics.deviceTime(attempt.job().tenant(), a.accelerator(), deviceSeconds, cost);
+        }
     }
 
     private void succeed(Job job, JsonObject request, JsonObject line) {
@@ -343,6 +354,9 @@ public final class JobRunner {
         Job done = job.succeeded(name, line.getLong("trained_tokens"), now);
         store.succeed(done, new Adapter(name, 0, job.tenant(), job.model(), job.id(), adapter.toString(), line.getString("sha256"),
                 bytes, now), new JobEvent(job.id(), 0, now, "info", "message", "The job has successfully completed: " + name, null));
+        String accelerator = Scheduler.accelerator(job).type();
+        metrics.jobFinished(job.tenant(), accelerator, "succeeded", now - job.createdAt());
+        metrics.trainedTokens(job.tenant(), accelerator, done.trainedTokens() == null ? 0 : done.trainedTokens());
     }
 
     /** Fails the job if it is still {@code from}; a job someone else moved (cancelled) is left as it is. */
@@ -350,6 +364,7 @@ public final class JobRunner {
         Job failed = job.failed(code, message, param, now());
         try {
             store.transition(failed, List.of(from), new JobEvent(job.id(), 0, now(), "error", "message", message, null));
+            metrics.jobFinished(job.tenant(), Scheduler.accelerator(job).type(), "failed", failed.finishedAt() - job.createdAt());
         } catch (JobStateException e) {
             LOG.info("{}: {}", job.id(), e.getMessage());
         }

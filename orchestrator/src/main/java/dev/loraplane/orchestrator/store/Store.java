@@ -1,5 +1,6 @@
 package dev.loraplane.orchestrator.store;
 
+import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,8 +8,11 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The control plane's source of truth: files, jobs and their event logs. Every query is scoped to a
@@ -149,6 +153,33 @@ public final class Store {
             return all(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE status IN (" + marks + ")"
                     + " ORDER BY priority DESC, created_at, id", Store::job,
                     statuses.stream().map(JobStatus::wireName).toArray());
+        });
+    }
+
+    /** How many jobs are in each status, across tenants; a status no job is in is absent. */
+    public Map<JobStatus, Long> countJobsByStatus() {
+        return db.transaction(c -> {
+            Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+            try (PreparedStatement p = c.prepareStatement("SELECT status, COUNT(*) FROM jobs GROUP BY status");
+                    ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    counts.put(JobStatus.fromWire(r.getString(1)), r.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    /** How many jobs are queued, across tenants, by the accelerator type their request asks for (cpu when it names none). */
+    public Map<String, Long> countQueuedByAccelerator() {
+        return db.transaction(c -> {
+            Map<String, Long> counts = new TreeMap<>();
+            for (String request : all(c, "SELECT request FROM jobs WHERE status = ?", r -> r.getString(1),
+                    JobStatus.QUEUED.wireName())) {
+                String type = new JsonObject(request).getJsonObject("accelerator", new JsonObject()).getString("type", "cpu");
+                counts.merge(type, 1L, Long::sum);
+            }
+            return counts;
         });
     }
 

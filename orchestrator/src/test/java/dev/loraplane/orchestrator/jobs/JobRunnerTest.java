@@ -12,6 +12,7 @@ import dev.loraplane.orchestrator.executor.AttemptExit;
 import dev.loraplane.orchestrator.executor.AttemptListener;
 import dev.loraplane.orchestrator.executor.DevicePool;
 import dev.loraplane.orchestrator.executor.Executor;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.AttemptRecord;
 import dev.loraplane.orchestrator.store.Database;
 import dev.loraplane.orchestrator.store.Job;
@@ -94,6 +95,7 @@ class JobRunnerTest {
 
     Store store;
     ScriptedExecutor executor = new ScriptedExecutor();
+    ControlPlaneMetrics metrics = new ControlPlaneMetrics();
     JobRunner runner;
 
     @BeforeEach
@@ -110,7 +112,7 @@ class JobRunnerTest {
         PriceTable prices = new PriceTable(Map.of("cpu", 36.0));   // a cent per second, to see it
         runner = new JobRunner(store, artifacts, Map.of("loraplane-tiny", new BaseModel("loraplane-tiny", tiny, 3e-3, 64,
                 Map.of("cpu", 100.0))), List.of(executor), new JobRunner.Policies(new Scheduler(Quotas.NONE),
-                new RetryPolicy(2, 0, 1, 0), new CostEstimator(prices, store::measuredThroughput)), dir, () -> { });
+                new RetryPolicy(2, 0, 1, 0), new CostEstimator(prices, store::measuredThroughput)), dir, metrics, () -> { });
     }
 
     private Job create(String id) {
@@ -178,9 +180,18 @@ class JobRunnerTest {
         assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
         assertThat(failed.errorCode()).isEqualTo("worker_crashed");
         assertThat(failed.errorMessage()).contains("No attempt is left: 2 of 2 failed");
-        assertThat(failed.costUsd()).isEqualTo(store.attempts("ftjob-b").stream().mapToDouble(AttemptRecord::costUsd).sum());
+        assertThat(failed.costUsd()).isEqualTo(store.attempts("ftjob-b").stream().mapToDouble(AttemptRecord::costUsd).sum(),
+                org.assertj.core.api.Assertions.within(1e-12));
         runner.sweep();
         assertThat(executor.attempts).as("a failed job is not started again").hasSize(2);
+        assertThat(metrics.scrape()).contains(
+                "loraplane_attempts_started_total{accelerator=\"cpu\",tenant=\"acme\"} 2.0",
+                "loraplane_attempt_retries_total{accelerator=\"cpu\",reason=\"worker_crashed\"} 1.0",
+                "loraplane_jobs_finished_total{accelerator=\"cpu\",status=\"failed\",tenant=\"acme\"} 1.0");
+        String cost = metrics.scrape().lines().filter(l -> l.startsWith("loraplane_cost_usd_total{accelerator=\"cpu\""))
+                .findFirst().orElseThrow();
+        assertThat(Double.parseDouble(cost.substring(cost.lastIndexOf(' ') + 1)))
+                .isEqualTo(failed.costUsd(), org.assertj.core.api.Assertions.within(1e-12));
     }
 
     @Test
@@ -219,7 +230,7 @@ class JobRunnerTest {
         none.slots = 0;
         JobRunner restarted = new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(none),
                 new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(PriceTable.DEFAULTS,
-                        store::measuredThroughput)), dir, () -> { });
+                        store::measuredThroughput)), dir, metrics, () -> { });
         restarted.sweep();
 
         assertThat(job("ftjob-e").status()).isEqualTo(JobStatus.QUEUED);

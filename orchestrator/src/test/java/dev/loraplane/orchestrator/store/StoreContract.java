@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,12 @@ abstract class StoreContract {
 
     static Job job(String tenant, String id, String file, long createdAt, String idempotencyKey) {
         return Job.created(id, tenant, "loraplane-tiny", 0, file, null, "{\"model\":\"loraplane-tiny\"}", idempotencyKey, createdAt);
+    }
+
+    /** The job asking for an accelerator of this type. */
+    static Job withAccelerator(Job job, String type) {
+        return Job.created(job.id(), job.tenant(), job.model(), job.priority(), job.trainingFile(), job.validationFile(),
+                "{\"model\":\"loraplane-tiny\",\"accelerator\":{\"type\":\"" + type + "\",\"count\":1}}", null, job.createdAt());
     }
 
     @Test
@@ -111,6 +118,30 @@ abstract class StoreContract {
         assertThat(stored.finishedAt()).isEqualTo(20L);
         assertThat(stored.attempts()).isEqualTo(1);
         assertThat(store.jobsIn(Set.of(JobStatus.QUEUED))).isEmpty();
+    }
+
+    @Test
+    void jobsAreCountedByStatusAndQueuedOnesByTheAcceleratorTheyAskFor() {
+        Store store = store();
+        assertThat(store.countJobsByStatus()).isEmpty();
+        assertThat(store.countQueuedByAccelerator()).isEmpty();
+        store.insertFile(file("acme", "file-1", 1));
+        store.insertFile(file("globex", "file-2", 1));
+        Job nvidia = store.createJob(withAccelerator(job("acme", "ftjob-1", "file-1", 10, null), "nvidia"), "created");
+        Job otherTenant = store.createJob(withAccelerator(job("globex", "ftjob-2", "file-2", 11, null), "nvidia"), "created");
+        Job noAccelerator = store.createJob(job("acme", "ftjob-3", "file-1", 12, null), "created");
+        store.createJob(withAccelerator(job("acme", "ftjob-4", "file-1", 13, null), "amd"), "created");
+        Job running = store.createJob(withAccelerator(job("acme", "ftjob-5", "file-1", 14, null), "amd"), "created");
+        for (Job j : List.of(nvidia, otherTenant, noAccelerator)) {
+            store.transition(j.moved(JobStatus.QUEUED, 0, null), Set.of(JobStatus.VALIDATING_FILES),
+                    new JobEvent(j.id(), 0, 20, "info", "status", "Queued", null));
+        }
+        store.transition(running.moved(JobStatus.RUNNING, 1, null), Set.of(JobStatus.VALIDATING_FILES),
+                new JobEvent(running.id(), 0, 20, "info", "status", "Running", null));
+
+        assertThat(store.countJobsByStatus()).containsExactlyInAnyOrderEntriesOf(Map.of(JobStatus.QUEUED, 3L,
+                JobStatus.VALIDATING_FILES, 1L, JobStatus.RUNNING, 1L));
+        assertThat(store.countQueuedByAccelerator()).containsExactlyInAnyOrderEntriesOf(Map.of("nvidia", 2L, "cpu", 1L));
     }
 
     @Test
