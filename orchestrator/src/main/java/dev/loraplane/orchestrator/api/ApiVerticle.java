@@ -33,7 +33,8 @@ public final class ApiVerticle extends VerticleBase {
         new FilesApi(vertx, store, new ArtifactStore(config.dataDir().resolve("artifacts"))).routes(router);
         new JobsApi(vertx, store, config.baseModels().keySet()).routes(router);
         new ModelsApi(vertx, store, config.baseModels().keySet()).routes(router);
-        new AdaptersApi(vertx, store).routes(router);
+        new AdaptersApi(vertx, store, new AdapterImport(config.dataDir(), config.baseModels(), config.maxUploadBytes()))
+                .routes(router);
         router.route().failureHandler(ApiErrors::handle);
         router.route().last().handler(ctx -> ctx.fail(404));
         return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
