@@ -11,11 +11,9 @@ import dev.loraplane.engine.model.SafeTensors;
 import dev.loraplane.engine.model.SafeTensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -84,52 +82,26 @@ public final class LoraAdapter implements AutoCloseable {
 
     /**
      * Loads a PEFT adapter directory ({@code adapter_config.json}, {@code adapter_model.safetensors})
-     * and checks it fits {@code model}: every target module of every layer present, shapes matching
-     * the base projections, no tensor left over.
+     * once {@link PeftCheckpoint#open} has checked it fits {@code model}: every target module of every
+     * layer present, shapes matching the base projections, no tensor left over.
      */
     public static LoraAdapter fromCheckpoint(String name, Path dir, Llama model) {
-        LoraConfig config = PeftConfig.read(dir);
-        Path file = dir.resolve(WEIGHTS_FILE);
-        if (!Files.exists(file)) {
-            throw new LoraException(dir + ": " + WEIGHTS_FILE + " is missing");
-        }
-        SafeTensors tensors = SafeTensors.open(file);
-        Set<String> unused = new HashSet<>(tensors.tensors().keySet());
+        PeftCheckpoint checkpoint = PeftCheckpoint.open(dir, model.config());
         NDManager manager = model.manager().newSubManager();
         try {
             Map<ModuleKey, LoraModule> modules = new LinkedHashMap<>();
-            List<LayerWeights> layers = model.weights().layers();
-            for (int i = 0; i < layers.size(); i++) {
-                for (String module : config.targetModules()) {
-                    ModuleKey key = new ModuleKey(i, module);
-                    Linear base = layers.get(i).projections().get(module);
-                    NDArray a = load(tensors, key.peftPrefix() + ".lora_A.weight", new long[] {config.r(), base.inFeatures()}, manager, unused);
-                    NDArray b = load(tensors, key.peftPrefix() + ".lora_B.weight", new long[] {base.outFeatures(), config.r()}, manager, unused);
-                    modules.put(key, new LoraModule(a, b));
-                }
+            for (ModuleKey key : checkpoint.modules()) {
+                modules.put(key, new LoraModule(load(checkpoint.weights(), key.peftPrefix() + ".lora_A.weight", manager),
+                        load(checkpoint.weights(), key.peftPrefix() + ".lora_B.weight", manager)));
             }
-            if (!unused.isEmpty()) {
-                throw new LoraException(file + ": tensors not used by a LORA adapter of " + config.targetModules()
-                        + " on a " + layers.size() + "-layer model: " + unused.stream().sorted().limit(5).toList()
-                        + (unused.size() > 5 ? " and " + (unused.size() - 5) + " more" : ""));
-            }
-            return new LoraAdapter(name, config, modules, manager);
+            return new LoraAdapter(name, checkpoint.config(), modules, manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    private static NDArray load(SafeTensors file, String tensor, long[] shape, NDManager manager, Set<String> unused) {
-        SafeTensors.TensorInfo info = file.tensors().get(tensor);
-        if (info == null) {
-            throw new LoraException(file.file() + ": tensor " + tensor + " is missing; the adapter does not fit this model");
-        }
-        if (!java.util.Arrays.equals(info.shape(), shape)) {
-            throw new LoraException(file.file() + ": tensor " + tensor + " has shape " + new Shape(info.shape())
-                    + ", expected " + new Shape(shape) + " for this base model");
-        }
-        unused.remove(tensor);
+    private static NDArray load(SafeTensors file, String tensor, NDManager manager) {
         // A private float32 copy in libtorch's own memory: the mapping is read-only and may be unmapped
         // once the view closes, while adapters live on and may be trained in place. (toType with
         // copy=true returns an alias when the dtype already matches, so same-dtype tensors are cloned.)

@@ -160,6 +160,25 @@ public record ModelConfig(
         return ids;
     }
 
+    /**
+     * The weight shape {@code [out, in]} of a decoder layer's projection, by its checkpoint name: q/o
+     * are {@code heads·head_dim} wide, k/v {@code kv_heads·head_dim} (grouped-query attention), the
+     * MLP {@code intermediate_size}.
+     */
+    public long[] projectionShape(String module) {
+        long q = (long) numHeads * headDim;
+        long kv = (long) numKvHeads * headDim;
+        return switch (module) {
+            case "q_proj" -> new long[] {q, hiddenSize};
+            case "k_proj", "v_proj" -> new long[] {kv, hiddenSize};
+            case "o_proj" -> new long[] {hiddenSize, q};
+            case "gate_proj", "up_proj" -> new long[] {intermediateSize, hiddenSize};
+            case "down_proj" -> new long[] {hiddenSize, intermediateSize};
+            default -> throw new IllegalArgumentException("'" + module + "' is not a projection of a decoder layer;"
+                    + " expected q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj or down_proj");
+        };
+    }
+
     /** Query heads that share one key/value head. */
     public int groupSize() {
         return numHeads / numKvHeads;

@@ -3,34 +3,52 @@ package dev.loraplane.orchestrator.api;
 import dev.loraplane.orchestrator.artifacts.Zips;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.Store;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The adapter registry: list the tenant's adapters, show one with its versions, download the newest
- * version as a zip of its PEFT directory, delete one.
+ * The adapter registry: import a PEFT adapter as the next version of a name, list the tenant's
+ * adapters, show one with its versions, download the newest version as a zip of its PEFT directory,
+ * delete one.
  */
 final class AdaptersApi {
 
     private final Vertx vertx;
     private final Store store;
+    private final AdapterImport imports;
 
-    AdaptersApi(Vertx vertx, Store store) {
+    AdaptersApi(Vertx vertx, Store store, AdapterImport imports) {
         this.vertx = vertx;
         this.store = store;
+        this.imports = imports;
     }
 
     void routes(Router router) {
+        router.post("/v1/adapters").handler(this::create);
         router.get("/v1/adapters").handler(this::list);
         router.get("/v1/adapters/:name").handler(this::get);
         router.get("/v1/adapters/:name/content").handler(this::content);
         router.delete("/v1/adapters/:name").handler(this::delete);
+    }
+
+    /** Multipart {@code name}, {@code base_model} and the adapter; answers as {@code GET /v1/adapters/{name}} does. */
+    private void create(RoutingContext ctx) {
+        String tenant = ApiKeys.tenant(ctx);
+        MultiMap form = ctx.request().formAttributes();
+        List<FileUpload> uploads = ctx.fileUploads();
+        vertx.executeBlocking(() -> {
+            Adapter adapter = store.importAdapter(imports.publish(tenant, form, uploads));
+            return json(adapter).put("versions", new JsonArray(store.adapterVersions(tenant, adapter.name()).stream()
+                    .map(AdaptersApi::json).toList()));
+        }).onSuccess(ctx::json).onFailure(ctx::fail);
     }
 
     private void list(RoutingContext ctx) {

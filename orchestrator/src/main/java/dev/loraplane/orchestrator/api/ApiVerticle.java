@@ -52,7 +52,8 @@ public final class ApiVerticle extends VerticleBase {
         new FilesApi(vertx, store, new ArtifactStore(config.dataDir().resolve("artifacts"))).routes(router);
         new JobsApi(vertx, store, config.baseModels().keySet(), metrics).routes(router);
         new ModelsApi(vertx, store, config.baseModels().keySet()).routes(router);
-        new AdaptersApi(vertx, store).routes(router);
+        new AdaptersApi(vertx, store, new AdapterImport(config.dataDir(), config.baseModels(), config.maxUploadBytes()))
+                .routes(router);
         if (agents != null) {
             new AgentsApi(vertx, agents, agentTokens, config.maxUploadBytes()).routes(router);
         }

@@ -58,7 +58,8 @@ public final class ArtifactStore {
         return Files.exists(path(sha256));
     }
 
-    static String sha256(Path file) throws IOException {
+    /** The hex sha256 of a file's bytes. */
+    public static String sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());

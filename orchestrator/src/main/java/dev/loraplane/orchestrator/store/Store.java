@@ -15,9 +15,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The control plane's source of truth: files, jobs and their event logs. Every query is scoped to a
- * tenant; another tenant's row is simply not found. Every job state change is one transaction with
- * the event that records it. Blocking JDBC: callers run it off the event loop.
+ * The control plane's source of truth: files, jobs and their event logs, and the adapter registry.
+ * Every query is scoped to a tenant; another tenant's row is simply not found. Every job state
+ * change is one transaction with the event that records it. Blocking JDBC: callers run it off the
+ * event loop.
  */
 public final class Store {
 
@@ -308,31 +309,50 @@ public final class Store {
      */
     public Job succeed(Job succeeded, Adapter adapter, JobEvent event) {
         return db.transaction(c -> {
-            int version;
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT COALESCE(MAX(version), 0) + 1 FROM adapters WHERE tenant = ? AND name = ?")) {
-                p.setString(1, adapter.tenant());
-                p.setString(2, adapter.name());
-                try (ResultSet r = p.executeQuery()) {
-                    r.next();
-                    version = r.getInt(1);
-                }
-            }
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO adapters (name, version, tenant, base_model, job_id, path,"
-                    + " sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                p.setString(1, adapter.name());
-                p.setInt(2, version);
-                p.setString(3, adapter.tenant());
-                p.setString(4, adapter.baseModel());
-                p.setString(5, adapter.jobId());
-                p.setString(6, adapter.path());
-                p.setString(7, adapter.sha256());
-                p.setLong(8, adapter.bytes());
-                p.setLong(9, adapter.createdAt());
-                p.executeUpdate();
-            }
+            insertNextVersion(c, adapter);
             return transition(c, succeeded, List.of(JobStatus.RUNNING), event);
         });
+    }
+
+    /**
+     * Registers an imported adapter (no job) as the next version of its name for its tenant: version
+     * 1 for a new name, else one past the newest. Its {@code version} field is ignored.
+     *
+     * @return the adapter as stored, with its version
+     */
+    public Adapter importAdapter(Adapter adapter) {
+        if (adapter.jobId() != null) {
+            throw new IllegalArgumentException("an imported adapter has no job, but " + adapter.name() + " names " + adapter.jobId());
+        }
+        return db.transaction(c -> insertNextVersion(c, adapter));
+    }
+
+    private static Adapter insertNextVersion(Connection c, Adapter adapter) throws SQLException {
+        int version;
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM adapters WHERE tenant = ? AND name = ?")) {
+            p.setString(1, adapter.tenant());
+            p.setString(2, adapter.name());
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                version = r.getInt(1);
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO adapters (name, version, tenant, base_model, job_id, path,"
+                + " sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, adapter.name());
+            p.setInt(2, version);
+            p.setString(3, adapter.tenant());
+            p.setString(4, adapter.baseModel());
+            p.setString(5, adapter.jobId());
+            p.setString(6, adapter.path());
+            p.setString(7, adapter.sha256());
+            p.setLong(8, adapter.bytes());
+            p.setLong(9, adapter.createdAt());
+            p.executeUpdate();
+        }
+        return new Adapter(adapter.name(), version, adapter.tenant(), adapter.baseModel(), adapter.jobId(), adapter.path(),
+                adapter.sha256(), adapter.bytes(), adapter.createdAt());
     }
 
     /** The tenant's adapters, newest version of each name first. */

@@ -167,6 +167,38 @@ abstract class StoreContract {
     }
 
     @Test
+    void anImportedAdapterIsTheNextVersionOfItsNameForItsTenant() {
+        Store store = store();
+        Adapter imported = new Adapter("support-bot", 0, "acme", "loraplane-tiny", null, "/adapters/imported/1", "c".repeat(64),
+                2048, 40);
+        Adapter first = store.importAdapter(imported);
+        assertThat(first.version()).isEqualTo(1);
+        assertThat(store.importAdapter(imported).version()).isEqualTo(2);
+        assertThat(store.importAdapter(new Adapter("support-bot", 0, "globex", "loraplane-tiny", null, "/adapters/imported/2",
+                "d".repeat(64), 1024, 41)).version()).as("another tenant's name is its own").isEqualTo(1);
+        assertThat(store.adapterVersions("acme", "support-bot")).extracting(Adapter::version).containsExactly(2, 1);
+        assertThat(store.adapters("acme")).singleElement().satisfies(a -> {
+            assertThat(a.version()).isEqualTo(2);
+            assertThat(a.jobId()).isNull();
+            assertThat(a.path()).isEqualTo("/adapters/imported/1");
+            assertThat(a.sha256()).isEqualTo("c".repeat(64));
+        });
+
+        // An import continues the versions of a name a job registered.
+        store.insertFile(file("acme", "file-1", 1));
+        Job job = store.createJob(job("acme", "ftjob-1", "file-1", 10, null), "created");
+        store.transition(job.moved(JobStatus.RUNNING, 1, null), Set.of(JobStatus.VALIDATING_FILES),
+                new JobEvent(job.id(), 0, 11, "info", "status", "Running", null));
+        store.succeed(job.moved(JobStatus.RUNNING, 1, null).succeeded("ft:loraplane-tiny::1", 10L, 30),
+                new Adapter("ft:loraplane-tiny::1", 0, "acme", "loraplane-tiny", job.id(), "/adapters/ftjob-1", "b".repeat(64), 4096, 30),
+                new JobEvent(job.id(), 0, 30, "info", "status", "done", null));
+        assertThat(store.importAdapter(new Adapter("ft:loraplane-tiny::1", 0, "acme", "loraplane-tiny", null, "/adapters/imported/3",
+                "e".repeat(64), 4096, 50)).version()).isEqualTo(2);
+        assertThatThrownBy(() -> store.importAdapter(new Adapter("x", 0, "acme", "loraplane-tiny", "ftjob-1", "/p", "f".repeat(64),
+                1, 1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void eventsPageBySequence() {
         Store store = store();
         store.insertFile(file("acme", "file-1", 1));
