@@ -167,6 +167,7 @@ public final class LocalExecutor implements Executor {
         Process process = r.process();
         process.toHandle().destroy();   // SIGTERM; Process.destroy() would also close the pipes we read
         process.onExit().orTimeout(config.graceSeconds(), TimeUnit.SECONDS).exceptionally(timeout -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);   // nothing of it may keep its output open
             process.destroyForcibly();
             return process;
         });
