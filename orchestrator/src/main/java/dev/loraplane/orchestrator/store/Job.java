@@ -10,7 +10,7 @@ package dev.loraplane.orchestrator.store;
  * @param queuedAt when the job last entered the queue (epoch seconds), null before it first did
  * @param notBefore a queued job waiting out a retry backoff starts no earlier than this (epoch seconds)
  * @param estimatedCostUsd the cost estimated when its files were validated
- * @param costUsd what its finished attempts cost (device-seconds × price); read-only, summed from the attempts
+ * @param costUsd what its finished attempts cost (device-seconds × price); written only as attempts end
  */
 public record Job(String id, String tenant, String model, JobStatus status, int priority, String trainingFile,
         String validationFile, String request, String fineTunedModel, String errorCode, String errorMessage,

@@ -25,9 +25,8 @@ public final class Store {
     private static final String JOB_FIELDS = "id, tenant, model, status, priority, training_file, validation_file,"
             + " request, fine_tuned_model, error_code, error_message, error_param, trained_tokens, attempts,"
             + " idempotency_key, created_at, finished_at, queued_at, not_before, estimated_cost_usd";
-    /** A job's fields and its cost so far, the sum over its finished attempts. */
-    private static final String JOB_COLUMNS = JOB_FIELDS
-            + ", (SELECT SUM(a.cost_usd) FROM attempts a WHERE a.job_id = jobs.id) AS cost_usd";
+    /** A job's fields and its cost so far, which only {@link #endAttempt} writes. */
+    private static final String JOB_COLUMNS = JOB_FIELDS + ", cost_usd";
     private static final String ATTEMPT_COLUMNS = "job_id, attempt, executor, accelerator, product, devices, started_at,"
             + " ended_at, outcome, device_seconds, cost_usd";
 
@@ -252,8 +251,9 @@ public final class Store {
     }
 
     /**
-     * Ends an attempt with its outcome and what its devices cost; an attempt already ended is left as
-     * it is, so ending twice (a restart, a late exit) counts nothing twice. Call it before moving the
+     * Ends an attempt with its outcome and what its devices cost, adding that to the job's cost in the
+     * same transaction; an attempt already ended is left as it is, so ending twice (a restart, a late
+     * exit) counts nothing twice. Call it before moving the
      * job on: a crash in between leaves a running job with a closed attempt, which the next start
      * requeues, never an attempt that is never billed.
      *
@@ -269,8 +269,16 @@ public final class Store {
                 p.setDouble(4, costUsd);
                 p.setString(5, jobId);
                 p.setInt(6, number);
-                return p.executeUpdate() == 1;
+                if (p.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET cost_usd = COALESCE(cost_usd, 0) + ? WHERE id = ?")) {
+                p.setDouble(1, costUsd);
+                p.setString(2, jobId);
+                p.executeUpdate();
+            }
+            return true;
         });
     }
 

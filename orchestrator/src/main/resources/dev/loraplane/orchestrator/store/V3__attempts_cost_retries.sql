@@ -1,8 +1,10 @@
 -- Scheduling and cost: when a queued job may start again (retry backoff), when it entered the queue
--- (wait time), its cost estimate, and one row per attempt with the devices it held (actual cost).
+-- (wait time), its cost estimate and actual cost (the sum over its attempts, kept with them in one
+-- transaction), and one row per attempt with the devices it held.
 ALTER TABLE jobs ADD COLUMN not_before BIGINT;
 ALTER TABLE jobs ADD COLUMN queued_at BIGINT;
 ALTER TABLE jobs ADD COLUMN estimated_cost_usd DOUBLE PRECISION;
+ALTER TABLE jobs ADD COLUMN cost_usd DOUBLE PRECISION;
 
 CREATE TABLE attempts (
     job_id          VARCHAR(64)  NOT NULL REFERENCES jobs (id),
