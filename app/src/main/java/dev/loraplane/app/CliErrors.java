@@ -5,6 +5,7 @@ import dev.loraplane.engine.lora.LoraException;
 import dev.loraplane.engine.model.ModelLoadException;
 import dev.loraplane.engine.runtime.TorchUnavailableException;
 import dev.loraplane.engine.train.TrainingException;
+import dev.loraplane.orchestrator.store.StoreException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -30,6 +31,6 @@ final class CliErrors implements IExecutionExceptionHandler {
     static boolean isUserFacing(Exception e) {
         return e instanceof ModelLoadException || e instanceof LoraException || e instanceof TorchUnavailableException
                 || e instanceof TrainingException || e instanceof DatasetException || e instanceof UncheckedIOException
-                || e instanceof IllegalArgumentException;
+                || e instanceof IllegalArgumentException || e instanceof StoreException;
     }
 }

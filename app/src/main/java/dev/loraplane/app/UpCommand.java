@@ -1,28 +1,33 @@
 package dev.loraplane.app;
 
+import dev.loraplane.engine.accelerator.AcceleratorDevice;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
 import dev.loraplane.orchestrator.ControlPlane;
-import dev.loraplane.orchestrator.cost.PriceTable;
-import dev.loraplane.orchestrator.executor.LocalExecutor;
+import dev.loraplane.orchestrator.config.ConfigFile;
+import dev.loraplane.orchestrator.config.ConfigLoader;
+import dev.loraplane.orchestrator.config.ConfigOverride;
+import dev.loraplane.orchestrator.config.Gpus;
 import dev.loraplane.orchestrator.jobs.BaseModel;
-import dev.loraplane.orchestrator.jobs.Quotas;
-import dev.loraplane.orchestrator.jobs.RetryPolicy;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.Set;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,10 +35,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {
-            "Start the control plane on embedded defaults.",
+            "Start the control plane, configured by a YAML or JSON file, LORAPLANE_* variables and these options.",
             "",
-            "The OpenAI-style fine-tuning API on 127.0.0.1, an H2 database and the artifacts under the data",
-            "directory, the local executor, and the built-in base model loraplane-tiny (written on first start)."
+            "Without a config file it runs on embedded defaults: the OpenAI-style fine-tuning API on 127.0.0.1, an H2"
+                + " database and the artifacts under the data directory, the local executor on every GPU found, and the"
+                + " built-in base model loraplane-tiny (written on first start).",
+            "",
+            "A variable sets a key over the file, a double underscore for each section: LORAPLANE_SERVER__PORT=9000 sets"
+                + " server.port. LORAPLANE_API_KEYS=sk-a=acme,sk-b=globex sets the API keys. The options below win over both."
         })
 final class UpCommand implements Callable<Integer> {
 
@@ -42,43 +51,53 @@ final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", defaultValue = "8080", description = "the API's port (default: ${DEFAULT-VALUE})")
-    int port;
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "the config file, YAML or JSON (default: config.yaml in the data directory, when it exists)")
+    Path configFile;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "where data lives (default: $LORAPLANE_HOME or ~/.loraplane)")
+    @Option(names = "--port", paramLabel = "PORT", description = "the API's port, over server.port (default: 8080)")
+    Integer port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "where data lives, over data_dir (default: $LORAPLANE_HOME or ~/.loraplane)")
     Path dataDir;
 
-    @Option(names = "--slots", defaultValue = "1", description = "training jobs run at once on this machine (default: ${DEFAULT-VALUE})")
-    int slots;
+    @Option(names = "--slots", paramLabel = "N", description = "CPU training jobs at once, over executors.local.cpu_slots (default: 1)")
+    Integer slots;
+
+    /**
+     * What the command line, the environment and the config file say, before anything starts.
+     *
+     * @param file the config file read, or null for the embedded defaults
+     * @param home where data lives
+     * @param overridden the LORAPLANE_* variables and options applied over the file
+     */
+    record Plan(Path file, Home home, ConfigFile config, List<String> overridden) {}
 
     @Override
     public Integer call() throws Exception {
-        Home home = dataDir != null ? Home.of(dataDir) : Home.fromEnvironment(System.getenv());
-        Path tiny = home.models().resolve(TINY);
         PrintWriter out = spec.commandLine().getOut();
+        Plan plan = plan(System.getenv());
+        out.println("config: " + (plan.file() != null ? plan.file() : "the embedded defaults (no " + plan.home().config() + ")")
+                + (plan.overridden().isEmpty() ? "" : ", with " + String.join(", ", plan.overridden())));
+        Path tiny = plan.home().models().resolve(TINY);
         if (!Files.exists(tiny.resolve("config.json"))) {
             out.println("writing the built-in base model " + TINY + " to " + tiny);
             TinyModel.write(Preset.TINY, tiny, 0);
         }
+        ControlPlane.Config config = config(plan.config(), plan.home().root(), tiny, Gpus::detected);
         Vertx vertx = Vertx.vertx();
-        ControlPlane plane = ControlPlane.start(vertx, config(home.root(), "127.0.0.1", port, tiny, slots))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        String url = "http://127.0.0.1:" + plane.port();
-        out.println("loraplane is up: " + url + "/v1  (data in " + home.root() + ")");
-        out.println("no API keys are configured, so it listens on 127.0.0.1 only, for one local tenant");
-        out.println();
-        out.println("  curl " + url + "/v1/files -F purpose=fine-tune -F file=@train.jsonl");
-        out.println("  curl " + url + "/v1/fine_tuning/jobs -H 'Content-Type: application/json' \\");
-        out.println("       -d '{\"model\": \"" + TINY + "\", \"training_file\": \"file-…\"}'");
-        out.println("  curl " + url + "/v1/models");
-        out.println();
-        out.println("other machines run jobs for it with:");
-        out.println("  loraplane agent --server " + url + " --token " + agentToken(home.root()));
-        out.flush();
+        ControlPlane plane = ControlPlane.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        banner(out, config, plane.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             plane.stopWorkers();
-            vertx.close();
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                out.println("stopping: " + e.getMessage());
+            }
+            plane.close();
             stopped.countDown();
         }, "loraplane-up-stop"));
         stopped.await();
@@ -108,14 +127,60 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    /** The embedded defaults: one local tenant, the tiny base model, workers started from this very launcher. */
-    static ControlPlane.Config config(Path dataDir, String host, int port, Path tiny, int slots) {
+    /** Reads the config file (the one named, else the data directory's when it exists) under env and options. */
+    Plan plan(Map<String, String> env) {
+        Home home = dataDir != null ? Home.of(dataDir) : Home.fromEnvironment(env);
+        Path file = configFile != null ? configFile : Files.exists(home.config()) ? home.config() : null;
+        List<ConfigOverride> overrides = new ArrayList<>(ConfigOverride.fromEnvironment(env));
+        if (port != null) {
+            overrides.add(ConfigOverride.option("--port", "server.port", port));
+        }
+        if (slots != null) {
+            overrides.add(ConfigOverride.option("--slots", "executors.local.cpu_slots", slots));
+        }
+        ConfigFile config = ConfigLoader.load(file, overrides);
+        Home data = dataDir == null && config.dataDir() != null ? Home.of(config.dataDir()) : home;
+        return new Plan(file, data, config, overrides.stream().map(ConfigOverride::source).distinct().toList());
+    }
+
+    /** The control plane {@code file} describes, with the built-in tiny model and workers started from this very launcher. */
+    static ControlPlane.Config config(ConfigFile file, Path dataDir, Path tiny, Supplier<List<AcceleratorDevice>> gpus) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> worker = List.of(java.toString(), "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "worker");
-        LocalExecutor.Config local = new LocalExecutor.Config(worker, slots, List.of(), dataDir.resolve("jobs"), 30);
-        return new ControlPlane.Config(dataDir, host, port, Map.of(),
-                Map.of(TINY, new BaseModel(TINY, tiny, 3e-3, 512, Map.of("cpu", 500.0))), null, local, Quotas.NONE,
-                RetryPolicy.DEFAULT, PriceTable.DEFAULTS, 512L << 20, new ControlPlane.Agents(Set.of(agentToken(dataDir)), 30));
+        BaseModel builtIn = new BaseModel(TINY, tiny, 3e-3, 512, Map.of("cpu", 500.0));
+        return file.toControlPlane(dataDir, worker, List.of(builtIn), gpus, () -> agentToken(dataDir));
+    }
+
+    /** Where the API is, who may use it, what runs jobs, and how to start. */
+    static void banner(PrintWriter out, ControlPlane.Config config, int port) {
+        boolean wildcard = config.host().equals("0.0.0.0") || config.host().equals("::");
+        String url = "http://" + (wildcard ? "127.0.0.1" : config.host()) + ":" + port;
+        out.println("loraplane is up: " + url + "/v1  (data in " + config.dataDir() + ")");
+        String auth = "";
+        if (config.apiKeys().isEmpty()) {
+            out.println("no API keys are configured, so it listens on " + config.host() + " only, for one local tenant");
+        } else {
+            int tenants = new HashSet<>(config.apiKeys().values()).size();
+            out.println("auth is on: " + config.apiKeys().size() + " API key" + (config.apiKeys().size() == 1 ? "" : "s") + " for "
+                    + tenants + " tenant" + (tenants == 1 ? "" : "s") + "; it listens on " + config.host());
+            auth = " -H \"Authorization: Bearer $LORAPLANE_API_KEY\"";
+        }
+        String gpus = config.local().devices().stream().map(d -> d.vendor() + " " + d.index() + " (" + d.product() + ")")
+                .collect(Collectors.joining(", "));
+        out.println("local executor: " + config.local().cpuSlots() + " CPU slot" + (config.local().cpuSlots() == 1 ? "" : "s")
+                + (gpus.isEmpty() ? ", no GPU" : ", GPUs " + gpus) + "; base models: " + String.join(", ", config.baseModels().keySet()));
+        out.println();
+        out.println("  curl " + url + "/v1/files" + auth + " -F purpose=fine-tune -F file=@train.jsonl");
+        out.println("  curl " + url + "/v1/fine_tuning/jobs" + auth + " -H 'Content-Type: application/json' \\");
+        out.println("       -d '{\"model\": \"" + TINY + "\", \"training_file\": \"file-…\"}'");
+        out.println("  curl " + url + "/v1/models" + auth);
+        out.println();
+        Path tokenFile = config.dataDir().resolve("agent-token");
+        boolean generated = Files.exists(tokenFile) && config.agents().tokens().equals(Set.of(agentToken(config.dataDir())));
+        out.println("other machines run jobs for it with:");
+        out.println("  loraplane agent --server " + url + " --token "
+                + (generated ? agentToken(config.dataDir()) : "<one of executors.agents.tokens>"));
+        out.flush();
     }
 }

@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
 import dev.loraplane.orchestrator.ControlPlane;
-import dev.loraplane.orchestrator.executor.LocalExecutor;
-import dev.loraplane.orchestrator.jobs.RetryPolicy;
+import dev.loraplane.orchestrator.config.ConfigFile;
+import dev.loraplane.orchestrator.config.ConfigLoader;
+import dev.loraplane.orchestrator.config.ConfigOverride;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -88,11 +89,12 @@ class AgentEndToEndTest {
     void aLostAgentsJobResumesOnAnotherAgentFromTheUploadedCheckpoint() throws Exception {
         Path tiny = dir.resolve("models/loraplane-tiny");
         TinyModel.write(Preset.TINY, tiny, 0);
-        ControlPlane.Config defaults = UpCommand.config(dir, "127.0.0.1", 0, tiny, 0);
-        LocalExecutor.Config noLocalSlots = defaults.local();
-        ControlPlane.Config config = new ControlPlane.Config(defaults.dataDir(), defaults.host(), defaults.port(), defaults.apiKeys(),
-                defaults.baseModels(), null, noLocalSlots, defaults.quotas(), new RetryPolicy(3, 1, 1, 1), defaults.prices(),
-                defaults.maxUploadBytes(), new ControlPlane.Agents(Set.of(TOKEN), 3));
+        // No CPU slot of its own, agents with a 3 s lease, retries after 1 s: everything runs on agents, quickly.
+        ConfigFile settings = ConfigLoader.load(null, ConfigOverride.fromEnvironment(Map.of("LORAPLANE_SERVER__PORT", "0",
+                "LORAPLANE_EXECUTORS__LOCAL__CPU_SLOTS", "0", "LORAPLANE_EXECUTORS__AGENTS__TOKENS", "[" + TOKEN + "]",
+                "LORAPLANE_EXECUTORS__AGENTS__TIMEOUT_SECONDS", "3", "LORAPLANE_RETRIES__BACKOFF_SECONDS", "1",
+                "LORAPLANE_RETRIES__MULTIPLIER", "1")));
+        ControlPlane.Config config = UpCommand.config(settings, dir, tiny, List::of);
         ControlPlane plane = ControlPlane.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         String url = "http://127.0.0.1:" + plane.port() + "/v1";
 

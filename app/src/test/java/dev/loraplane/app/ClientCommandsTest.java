@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +33,7 @@ class ClientCommandsTest {
     void up() throws Exception {
         Path tiny = dir.resolve("models/loraplane-tiny");
         TinyModel.write(Preset.TINY, tiny, 0);
-        ControlPlane plane = ControlPlane.start(vertx, UpCommand.config(dir, "127.0.0.1", 0, tiny, 1))
+        ControlPlane plane = ControlPlane.start(vertx, UpCommand.config(UpCommandTest.laptopOnAnyPort(), dir, tiny, List::of))
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         server = "http://127.0.0.1:" + plane.port() + "/v1";
     }

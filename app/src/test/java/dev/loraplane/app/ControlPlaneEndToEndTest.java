@@ -69,7 +69,7 @@ class ControlPlaneEndToEndTest {
         }
         Path train = Files.writeString(dir.resolve("facts.jsonl"), jsonl);
 
-        ControlPlane plane = await(ControlPlane.start(vertx, UpCommand.config(dir, "127.0.0.1", 0, tiny, 1)));
+        ControlPlane plane = await(ControlPlane.start(vertx, UpCommand.config(UpCommandTest.laptopOnAnyPort(), dir, tiny, List::of)));
         WebClient http = WebClient.create(vertx);
         int port = plane.port();
         String fileId = await(http.post(port, "127.0.0.1", "/v1/files").sendMultipartForm(MultipartForm.create()

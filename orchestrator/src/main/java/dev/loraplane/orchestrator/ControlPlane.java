@@ -31,10 +31,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The control plane in one process: the store, the API, the scheduler and its executors. */
-public final class ControlPlane {
+public final class ControlPlane implements AutoCloseable {
 
     /**
-     * @param database null for the embedded H2 database under {@code dataDir/db}
+     * @param database null for the embedded H2 database under {@code dataDir/db}; the control plane
+     *     closes it
      * @param local this machine's executor
      * @param prices USD per device-hour
      * @param agents who may join as a remote agent
@@ -59,11 +60,13 @@ public final class ControlPlane {
     private final ApiVerticle api;
     private final List<Executor> executors;
     private final ControlPlaneMetrics metrics;
+    private final Database database;
 
-    private ControlPlane(ApiVerticle api, List<Executor> executors, ControlPlaneMetrics metrics) {
+    private ControlPlane(ApiVerticle api, List<Executor> executors, ControlPlaneMetrics metrics, Database database) {
         this.api = api;
         this.executors = executors;
         this.metrics = metrics;
+        this.database = database;
     }
 
     public static Future<ControlPlane> start(Vertx vertx, Config config) {
@@ -86,7 +89,7 @@ public final class ControlPlane {
         return vertx.deployVerticle(api)
                 .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, new SchedulerLock(database), ApiVerticle.JOBS_ADDRESS,
                         2000)))
-                .map(id -> new ControlPlane(api, executors, metrics));
+                .map(id -> new ControlPlane(api, executors, metrics, database));
     }
 
     /** The host's CPU as the cpu plugin names it: the product of the local executor's CPU slots. */
@@ -107,5 +110,11 @@ public final class ControlPlane {
     /** Stops the workers (each checkpoints first); their jobs resume at the next start. */
     public void stopWorkers() {
         executors.forEach(Executor::stopAll);
+    }
+
+    /** Closes the database's connections; call it once Vert.x has closed and the verticles have stopped. */
+    @Override
+    public void close() {
+        database.close();
     }
 }

@@ -42,9 +42,10 @@ public record PriceTable(Map<String, Double> usdPerDeviceHour) {
         usdPerDeviceHour = Map.copyOf(usdPerDeviceHour);
     }
 
-    /** These prices over the defaults: a key given here replaces the default's. */
+    /** These prices over the defaults: a key given here replaces the default's, whatever their case. */
     public PriceTable over(PriceTable defaults) {
         Map<String, Double> merged = new LinkedHashMap<>(defaults.usdPerDeviceHour);
+        usdPerDeviceHour.keySet().forEach(key -> merged.keySet().removeIf(key::equalsIgnoreCase));
         merged.putAll(usdPerDeviceHour);
         return new PriceTable(merged);
     }

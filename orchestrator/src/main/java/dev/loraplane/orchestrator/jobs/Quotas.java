@@ -16,6 +16,20 @@ public record Quotas(int runningPerTenant, Map<String, Integer> tenants, Map<Str
     public Quotas {
         tenants = Map.copyOf(tenants);
         devicesPerAccelerator = Map.copyOf(devicesPerAccelerator);
+        if (runningPerTenant < 0) {
+            throw new IllegalArgumentException("quotas.running_per_tenant is " + runningPerTenant + "; expected 0 (no limit) or more");
+        }
+        tenants.forEach((tenant, limit) -> {
+            if (limit < 0) {
+                throw new IllegalArgumentException("quotas.tenants." + tenant + " is " + limit + "; expected 0 (no limit) or more");
+            }
+        });
+        devicesPerAccelerator.forEach((type, limit) -> {
+            if (limit < 0) {
+                throw new IllegalArgumentException("quotas.devices_per_accelerator." + type + " is " + limit
+                        + "; expected 0 (no limit) or more");
+            }
+        });
     }
 
     /** How many jobs {@code tenant} may run at once; 0 for no limit. */

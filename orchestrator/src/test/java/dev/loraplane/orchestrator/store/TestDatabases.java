@@ -26,6 +26,11 @@ final class TestDatabases {
 
     /** A database on a schema of its own, dropped by {@link #dropPostgres}. */
     static Database postgres(String schema) {
+        return postgresWithPool(schema, Database.DEFAULT_POOL_SIZE);
+    }
+
+    /** {@link #postgres} with a pool of {@code poolSize} connections; the schema is made when missing. */
+    static Database postgresWithPool(String schema, int poolSize) {
         String url = System.getenv(PG_ENV);
         if (url == null || url.isBlank()) {
             String message = "SKIPPED: " + PG_ENV + " is not set, so the store tests do not run on PostgreSQL here."
@@ -34,11 +39,11 @@ final class TestDatabases {
             assumeTrue(false, message);
         }
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
         } catch (SQLException e) {
             throw new IllegalStateException(PG_ENV + "=" + url + " is set but the server cannot be used: " + e.getMessage(), e);
         }
-        return Database.of(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        return Database.of(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema, poolSize);
     }
 
     static void dropPostgres(String schema) {
