@@ -153,7 +153,8 @@ public final class JobRunner {
             long now = now();
             store.transition(job.queued(now, null, estimate.usd()), List.of(JobStatus.VALIDATING_FILES),
                     new JobEvent(job.id(), 0, now, "info", "message", "Validated training file: " + report.validExamples()
-                            + " examples, " + tokens.get() + " tokens" + (tooLong > 0 ? "; " + tooLong + " longer than "
+                            + " examples, " + tokens.get() + " tokens (" + estimate.tokens() + " to train on over all epochs)"
+                            + (tooLong > 0 ? "; " + tooLong + " longer than "
                             + model.maxSeqLen() + " tokens will be truncated" : "") + ". " + describe(estimate, accelerator),
                             new JsonObject().put("tokens", estimate.tokens()).put("estimated_seconds", estimate.seconds())
                                     .put("estimated_cost_usd", estimate.usd()).put("tokens_per_second", estimate.tokensPerSecond())
