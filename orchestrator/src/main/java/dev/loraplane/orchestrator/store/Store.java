@@ -46,17 +46,8 @@ public final class Store {
 
     public StoredFile insertFile(StoredFile file) {
         return db.transaction(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO files (id, tenant, filename, purpose, bytes, sha256,"
-                    + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                p.setString(1, file.id());
-                p.setString(2, file.tenant());
-                p.setString(3, file.filename());
-                p.setString(4, file.purpose());
-                p.setLong(5, file.bytes());
-                p.setString(6, file.sha256());
-                p.setLong(7, file.createdAt());
-                p.executeUpdate();
-            }
+            update(c, "INSERT INTO files (id, tenant, filename, purpose, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    file.id(), file.tenant(), file.filename(), file.purpose(), file.bytes(), file.sha256(), file.createdAt());
             return file;
         });
     }
@@ -235,17 +226,9 @@ public final class Store {
     public Job startAttempt(Job running, AttemptRecord attempt, JobEvent event) {
         return db.transaction(c -> {
             Job started = transition(c, running, List.of(JobStatus.QUEUED), event);
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ")"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)")) {
-                p.setString(1, attempt.jobId());
-                p.setInt(2, attempt.number());
-                p.setString(3, attempt.executor());
-                p.setString(4, attempt.accelerator());
-                p.setString(5, attempt.product());
-                p.setInt(6, attempt.devices());
-                p.setLong(7, attempt.startedAt());
-                p.executeUpdate();
-            }
+            update(c, "INSERT INTO attempts (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
+                    attempt.jobId(), attempt.number(), attempt.executor(), attempt.accelerator(), attempt.product(),
+                    attempt.devices(), attempt.startedAt());
             return started;
         });
     }
@@ -261,23 +244,12 @@ public final class Store {
      */
     public boolean endAttempt(String jobId, int number, long endedAt, String outcome, double deviceSeconds, double costUsd) {
         return db.transaction(c -> {
-            try (PreparedStatement p = c.prepareStatement("UPDATE attempts SET ended_at = ?, outcome = ?, device_seconds = ?,"
-                    + " cost_usd = ? WHERE job_id = ? AND attempt = ? AND ended_at IS NULL")) {
-                p.setLong(1, endedAt);
-                p.setString(2, outcome);
-                p.setDouble(3, deviceSeconds);
-                p.setDouble(4, costUsd);
-                p.setString(5, jobId);
-                p.setInt(6, number);
-                if (p.executeUpdate() != 1) {
-                    return false;
-                }
+            int ended = update(c, "UPDATE attempts SET ended_at = ?, outcome = ?, device_seconds = ?, cost_usd = ?"
+                    + " WHERE job_id = ? AND attempt = ? AND ended_at IS NULL", endedAt, outcome, deviceSeconds, costUsd, jobId, number);
+            if (ended != 1) {
+                return false;
             }
-            try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET cost_usd = COALESCE(cost_usd, 0) + ? WHERE id = ?")) {
-                p.setDouble(1, costUsd);
-                p.setString(2, jobId);
-                p.executeUpdate();
-            }
+            update(c, "UPDATE jobs SET cost_usd = COALESCE(cost_usd, 0) + ? WHERE id = ?", costUsd, jobId);
             return true;
         });
     }
@@ -446,6 +418,16 @@ public final class Store {
     private static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
         List<T> rows = all(c, sql, row, args);
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    /** Runs one INSERT, UPDATE or DELETE with non-null arguments; returns the rows it changed. */
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                p.setObject(i + 1, args[i]);
+            }
+            return p.executeUpdate();
+        }
     }
 
     private static <T> List<T> all(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
