@@ -218,7 +218,7 @@ final class JobsApi {
                 .put("method", new JsonObject().put("type", "supervised")
                         .put("supervised", new JsonObject().put("hyperparameters", hyperparameters)))
                 .put("trained_tokens", job.trainedTokens()).put("error", error).put("seed", request.getValue("seed"))
-                .put("metadata", request.getJsonObject("metadata")).put("estimated_finish", null)
+                .put("metadata", request.getJsonObject("metadata")).put("estimated_finish", job.estimatedFinish())
                 .put("lora", request.getJsonObject("lora")).put("quantization", request.getString("quantization"))
                 .put("accelerator", request.getJsonObject("accelerator")).put("priority", job.priority())
                 .put("attempts", job.attempts()).put("estimated_cost_usd", job.estimatedCostUsd()).put("cost_usd", job.costUsd());

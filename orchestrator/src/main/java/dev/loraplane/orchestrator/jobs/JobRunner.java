@@ -240,7 +240,9 @@ public final class JobRunner {
         }
         try {
             switch (line.getString("type", "")) {
-                case "progress", "eval" -> store.appendEvent(job.id(), now(), "info", "metrics", WorkerLine.message(line),
+                case "progress" -> store.progress(job.id(), now(), WorkerLine.message(line), WorkerLine.metrics(line).encode(),
+                        now() + Math.round(line.getDouble("eta_seconds", 0.0)));
+                case "eval" -> store.appendEvent(job.id(), now(), "info", "metrics", WorkerLine.message(line),
                         WorkerLine.metrics(line).encode());
                 case "started" -> store.appendEvent(job.id(), now(), "info", "message", WorkerLine.message(line), null);
                 case "checkpoint" -> store.appendEvent(job.id(), now(), "info", "checkpoint", WorkerLine.message(line),

@@ -25,8 +25,8 @@ public final class Store {
     private static final String JOB_FIELDS = "id, tenant, model, status, priority, training_file, validation_file,"
             + " request, fine_tuned_model, error_code, error_message, error_param, trained_tokens, attempts,"
             + " idempotency_key, created_at, finished_at, queued_at, not_before, estimated_cost_usd";
-    /** A job's fields and its cost so far, which only {@link #endAttempt} writes. */
-    private static final String JOB_COLUMNS = JOB_FIELDS + ", cost_usd";
+    /** A job's fields, its cost so far (only {@link #endAttempt} writes it) and its ETA (only {@link #progress}). */
+    private static final String JOB_COLUMNS = JOB_FIELDS + ", cost_usd, estimated_finish";
     private static final String ATTEMPT_COLUMNS = "job_id, attempt, executor, accelerator, product, devices, started_at,"
             + " ended_at, outcome, device_seconds, cost_usd";
 
@@ -189,7 +189,8 @@ public final class Store {
         String marks = String.join(", ", from.stream().map(s -> "?").toList());
         try (PreparedStatement p = c.prepareStatement("UPDATE jobs SET status = ?, fine_tuned_model = ?, error_code = ?,"
                 + " error_message = ?, error_param = ?, trained_tokens = ?, attempts = ?, finished_at = ?, queued_at = ?,"
-                + " not_before = ?, estimated_cost_usd = ? WHERE id = ? AND tenant = ? AND status IN (" + marks + ")")) {
+                + " not_before = ?, estimated_cost_usd = ?, estimated_finish = NULL WHERE id = ? AND tenant = ? AND status IN ("
+                + marks + ")")) {
             int i = 1;
             p.setString(i++, updated.status().wireName());
             p.setString(i++, updated.fineTunedModel());
@@ -349,6 +350,14 @@ public final class Store {
         return db.transaction(c -> appendEvent(c, jobId, createdAt, level, type, message, data));
     }
 
+    /** A running job's metrics event, and when it should now finish, in one transaction. */
+    public JobEvent progress(String jobId, long createdAt, String message, String data, long estimatedFinish) {
+        return db.transaction(c -> {
+            update(c, "UPDATE jobs SET estimated_finish = ? WHERE id = ? AND status = 'running'", estimatedFinish, jobId);
+            return appendEvent(c, jobId, createdAt, "info", "metrics", message, data);
+        });
+    }
+
     /** Events of a job before {@code beforeSeq} (0 for the newest), newest first, at most {@code limit}: the API's order. */
     public List<JobEvent> eventsNewestFirst(String jobId, long beforeSeq, int limit) {
         return db.transaction(c -> all(c, "SELECT * FROM job_events WHERE job_id = ? AND (? = 0 OR seq < ?) ORDER BY seq DESC LIMIT "
@@ -505,7 +514,7 @@ public final class Store {
                 r.getString("fine_tuned_model"), r.getString("error_code"), r.getString("error_message"),
                 r.getString("error_param"), getLong(r, "trained_tokens"), r.getInt("attempts"), r.getString("idempotency_key"),
                 r.getLong("created_at"), getLong(r, "finished_at"), getLong(r, "queued_at"), getLong(r, "not_before"),
-                getDouble(r, "estimated_cost_usd"), getDouble(r, "cost_usd"));
+                getDouble(r, "estimated_cost_usd"), getDouble(r, "cost_usd"), getLong(r, "estimated_finish"));
     }
 
     private static AttemptRecord attempt(ResultSet r) throws SQLException {

@@ -1,10 +1,11 @@
 -- Scheduling and cost: when a queued job may start again (retry backoff), when it entered the queue
--- (wait time), its cost estimate and actual cost (the sum over its attempts, kept with them in one
+-- (wait time), when a running one should finish (from its worker's ETA), its cost estimate and actual cost (the sum over its attempts, kept with them in one
 -- transaction), and one row per attempt with the devices it held.
 ALTER TABLE jobs ADD COLUMN not_before BIGINT;
 ALTER TABLE jobs ADD COLUMN queued_at BIGINT;
 ALTER TABLE jobs ADD COLUMN estimated_cost_usd DOUBLE PRECISION;
 ALTER TABLE jobs ADD COLUMN cost_usd DOUBLE PRECISION;
+ALTER TABLE jobs ADD COLUMN estimated_finish BIGINT;
 
 CREATE TABLE attempts (
     job_id          VARCHAR(64)  NOT NULL REFERENCES jobs (id),

@@ -212,6 +212,22 @@ class JobRunnerTest {
     }
 
     @Test
+    void progressLinesBecomeMetricsEventsAndTheJobsEstimatedFinish() {
+        create("ftjob-f");
+        runner.sweep();
+        long before = System.currentTimeMillis() / 1000;
+        executor.line("{\"type\": \"progress\", \"step\": 3, \"total_steps\": 10, \"loss\": 1.5, \"learning_rate\": 0.003,"
+                + " \"tokens_per_second\": 400.0, \"eta_seconds\": 120.0}");
+
+        assertThat(job("ftjob-f").estimatedFinish()).isBetween(before + 120, System.currentTimeMillis() / 1000 + 120);
+        JobEvent metrics = store.eventsNewestFirst("ftjob-f", 0, 1).get(0);
+        assertThat(metrics.type()).isEqualTo("metrics");
+        assertThat(new JsonObject(metrics.data()).getDouble("train_loss")).isEqualTo(1.5);
+        executor.exit(AttemptExit.STOPPED);
+        assertThat(job("ftjob-f").estimatedFinish()).as("a job that is not running has no ETA").isNull();
+    }
+
+    @Test
     void aStoppedWorkerGoesBackToTheQueueWithoutUsingARetry() {
         create("ftjob-d");
         runner.sweep();
