@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +37,8 @@ public final class Agent {
     private final Config config;
     private final PrintWriter out;
     private final Map<String, Process> workers = new ConcurrentHashMap<>();
+    /** Attempts from the moment they are picked up (inputs still downloading) until their exit is reported. */
+    private final Set<String> attempts = ConcurrentHashMap.newKeySet();
     private volatile String id;
     private volatile boolean stopped;
 
@@ -93,7 +96,7 @@ public final class Agent {
             try {
                 TimeUnit.SECONDS.sleep(seconds);
                 ObjectNode body = AgentLink.JSON.createObjectNode();
-                body.set("running", AgentLink.JSON.valueToTree(List.copyOf(workers.keySet())));
+                body.set("running", AgentLink.JSON.valueToTree(List.copyOf(attempts)));
                 for (JsonNode job : link.post("/agents/" + id + "/heartbeat", body).path("stop")) {
                     say(job.asText() + ": stopping its worker, as the control plane asks");
                     stopWorker(job.asText());
@@ -115,6 +118,7 @@ public final class Agent {
         Path dir = config.workDir().resolve("jobs").resolve(job).resolve("attempt-" + number);
         Path log = dir.resolve("worker.log");
         say(job + ": attempt " + number + " on " + work.get("accelerator"));
+        attempts.add(job);
         int code;
         String detail;
         try {
@@ -130,6 +134,8 @@ public final class Agent {
             link.post(prefix + "/exit", AgentLink.JSON.createObjectNode().put("code", code).put("detail", detail));
         } catch (RuntimeException e) {
             say(job + ": could not report the exit: " + e.getMessage());
+        } finally {
+            attempts.remove(job);
         }
         say(job + ": attempt " + number + " ended with code " + code);
     }

@@ -88,12 +88,23 @@ public final class AgentExecutor implements Executor, AutoCloseable {
     }
 
     /**
-     * The agent is alive and runs {@code running}; returns the jobs it should stop: those cancelled,
-     * and those it runs that are no longer its attempts (the job was retried elsewhere).
+     * The agent is alive and runs (or prepares) {@code running}; returns the jobs it should stop: those
+     * cancelled, and those it runs that are no longer its attempts (the job was retried elsewhere).
+     * An attempt handed over longer than the timeout ago that it does not run is lost.
      */
     public Set<String> heartbeat(String agentId, Set<String> running) {
         AgentSession agent = session(agentId);
-        agent.lastSeenMillis = System.currentTimeMillis();
+        long now = System.currentTimeMillis();
+        agent.lastSeenMillis = now;
+        for (Assignment a : List.copyOf(agent.attempts.values())) {
+            Long handedOver = agent.delivered.get(a.jobId());
+            if (handedOver != null && now - handedOver > timeoutMillis && !running.contains(a.jobId())
+                    && agent.attempts.remove(a.jobId(), a)) {
+                agent.delivered.remove(a.jobId());
+                a.listener().exited(new AttemptExit(AttemptExit.LOST, "agent " + agent.describe() + " was handed the attempt "
+                        + timeoutMillis / 1000 + " s ago and does not run it (the answer to its poll was lost)"));
+            }
+        }
         return running.stream().filter(job -> agent.stopping.contains(job) || !agent.attempts.containsKey(job))
                 .collect(Collectors.toUnmodifiableSet());
     }
@@ -195,6 +206,7 @@ public final class AgentExecutor implements Executor, AutoCloseable {
         Assignment a = assignment(agentId, jobId, number);
         agent.attempts.remove(jobId, a);
         agent.stopping.remove(jobId);
+        agent.delivered.remove(jobId);
         a.listener().exited(new AttemptExit(code, "on agent " + agent.describe() + (detail == null ? "" : ": " + detail)));
     }
 

@@ -20,6 +20,8 @@ final class AgentSession {
     volatile long lastSeenMillis;
     final Map<String, Assignment> attempts = new ConcurrentHashMap<>();
     final Set<String> stopping = ConcurrentHashMap.newKeySet();
+    /** When each attempt was handed to the agent's poll, in milliseconds. */
+    final Map<String, Long> delivered = new ConcurrentHashMap<>();
     private final Deque<Assignment> pending = new ArrayDeque<>();
     private CompletableFuture<Assignment> poll;
 
@@ -34,6 +36,7 @@ final class AgentSession {
     synchronized void offer(Assignment assignment) {
         if (poll != null && poll.complete(assignment)) {
             poll = null;
+            delivered.put(assignment.jobId(), System.currentTimeMillis());
             return;
         }
         pending.add(assignment);
@@ -42,7 +45,9 @@ final class AgentSession {
     /** The next work: at once when some is pending, else when it is offered. A newer poll replaces an older one. */
     synchronized CompletableFuture<Assignment> poll() {
         if (!pending.isEmpty()) {
-            return CompletableFuture.completedFuture(pending.poll());
+            Assignment next = pending.poll();
+            delivered.put(next.jobId(), System.currentTimeMillis());
+            return CompletableFuture.completedFuture(next);
         }
         if (poll != null) {
             poll.complete(null);
