@@ -119,6 +119,13 @@ class AgentEndToEndTest {
         await("the first agent trains and uploads a checkpoint", 120,
                 () -> dir.resolve("jobs").resolve(job).resolve("checkpoints").resolve("checkpoint-10").toFile().isDirectory());
         assertThat(events(url, job)).contains("on agent:agent-");
+        JsonNode capacity = get(url + "/capacity").get("data");
+        assertThat(capacity).as(capacity.toString()).singleElement().satisfies(pool -> {
+            assertThat(pool.get("executor").asText()).isEqualTo("agent");
+            assertThat(pool.get("type").asText()).isEqualTo("cpu");
+            assertThat(pool.get("total").asInt()).isOne();
+            assertThat(pool.get("free").asInt()).as("held by the running attempt").isZero();
+        });
         first.destroyForcibly();   // SIGKILL: no exit report, no more heartbeats
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
 

@@ -13,6 +13,7 @@ import dev.loraplane.orchestrator.executor.Executor;
 import dev.loraplane.orchestrator.executor.LocalExecutor;
 import dev.loraplane.orchestrator.jobs.BaseModel;
 import dev.loraplane.orchestrator.jobs.JobRunner;
+import dev.loraplane.orchestrator.jobs.Leadership;
 import dev.loraplane.orchestrator.jobs.Quotas;
 import dev.loraplane.orchestrator.jobs.RetryPolicy;
 import dev.loraplane.orchestrator.jobs.RunnerVerticle;
@@ -25,6 +26,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +59,19 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * What other modules plug in: more executors (Kubernetes), and who decides which replica schedules
+     * (null: the store's own lock).
+     */
+    public record Extensions(List<Executor> executors, Leadership leadership) {
+
+        public static final Extensions NONE = new Extensions(List.of(), null);
+
+        public Extensions {
+            executors = List.copyOf(executors);
+        }
+    }
+
     private final ApiVerticle api;
     private final List<Executor> executors;
     private final ControlPlaneMetrics metrics;
@@ -70,6 +85,10 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     public static Future<ControlPlane> start(Vertx vertx, Config config) {
+        return start(vertx, config, Extensions.NONE);
+    }
+
+    public static Future<ControlPlane> start(Vertx vertx, Config config, Extensions extensions) {
         Database database = config.database() != null ? config.database() : Database.h2(config.dataDir().resolve("db"));
         Store store = Store.open(database);
         ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"));
@@ -78,17 +97,20 @@ public final class ControlPlane implements AutoCloseable {
         ControlPlaneMetrics metrics = new ControlPlaneMetrics();
         metrics.jobCounts(store::countJobsByStatus, store::countQueuedByAccelerator);
         AgentExecutor agents = new AgentExecutor(config.dataDir(), config.agents().timeoutSeconds(), config.maxUploadBytes());
+        List<Executor> executors = new ArrayList<>(List.of(new LocalExecutor(config.local(), cpuProduct()), agents));
+        executors.addAll(extensions.executors());
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
-                config.apiKeys(), models), store, metrics).withAgents(agents, config.agents().tokens());
-        List<Executor> executors = List.of(new LocalExecutor(config.local(), cpuProduct()), agents);
+                config.apiKeys(), models), store, metrics).withAgents(agents, config.agents().tokens())
+                .withCapacity(() -> executors.stream().flatMap(e -> e.pools().stream()).toList());
         JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
                 new CostEstimator(config.prices(), store::measuredThroughput));
         JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(), metrics,
                 () -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "attempt_ended")));
-        agents.onCapacityChange(() -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "capacity")));
+        executors.forEach(e -> e.onCapacityChange(
+                () -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "capacity"))));
+        Leadership leadership = extensions.leadership() != null ? extensions.leadership() : new SchedulerLock(database);
         return vertx.deployVerticle(api)
-                .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, new SchedulerLock(database), ApiVerticle.JOBS_ADDRESS,
-                        2000)))
+                .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, leadership, ApiVerticle.JOBS_ADDRESS, 2000)))
                 .map(id -> new ControlPlane(api, executors, metrics, database));
     }
 

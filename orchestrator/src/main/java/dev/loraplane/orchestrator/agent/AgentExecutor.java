@@ -61,7 +61,7 @@ public final class AgentExecutor implements Executor, AutoCloseable {
         leases.scheduleAtFixedRate(this::expire, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Called when agents come or go, so the scheduler looks again. */
+    @Override
     public void onCapacityChange(Runnable wake) {
         this.capacityChanged = wake;
     }

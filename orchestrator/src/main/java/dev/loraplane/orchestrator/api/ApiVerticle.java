@@ -2,6 +2,7 @@ package dev.loraplane.orchestrator.api;
 
 import dev.loraplane.orchestrator.agent.AgentExecutor;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
+import dev.loraplane.orchestrator.executor.DevicePool;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
@@ -10,7 +11,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The control plane's HTTP API: OpenAI's routes under {@code /v1}, one failure handler for all, and
@@ -25,6 +28,7 @@ public final class ApiVerticle extends VerticleBase {
     private final Store store;
     private AgentExecutor agents;
     private Set<String> agentTokens = Set.of();
+    private Supplier<List<DevicePool>> capacity = List::of;
     private final ControlPlaneMetrics metrics;
     private HttpServer server;
 
@@ -41,6 +45,12 @@ public final class ApiVerticle extends VerticleBase {
         return this;
     }
 
+    /** Serves {@code GET /v1/capacity}: every executor's device pools, as {@code capacity} reports them. */
+    public ApiVerticle withCapacity(Supplier<List<DevicePool>> capacity) {
+        this.capacity = capacity;
+        return this;
+    }
+
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
@@ -54,6 +64,7 @@ public final class ApiVerticle extends VerticleBase {
         new ModelsApi(vertx, store, config.baseModels().keySet()).routes(router);
         new AdaptersApi(vertx, store, new AdapterImport(config.dataDir(), config.baseModels(), config.maxUploadBytes()))
                 .routes(router);
+        new CapacityApi(vertx, capacity).routes(router);
         if (agents != null) {
             new AgentsApi(vertx, agents, agentTokens, config.maxUploadBytes()).routes(router);
         }

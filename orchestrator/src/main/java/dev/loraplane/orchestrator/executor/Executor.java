@@ -30,4 +30,8 @@ public interface Executor {
 
     /** Stops every attempt (the control plane is shutting down); their jobs resume at the next start. */
     void stopAll();
+
+    /** Asks to hear when devices come or go (an agent joins, a node is added), so the scheduler looks again. */
+    default void onCapacityChange(Runnable wake) {
+    }
 }

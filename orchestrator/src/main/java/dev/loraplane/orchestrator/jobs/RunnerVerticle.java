@@ -1,6 +1,5 @@
 package dev.loraplane.orchestrator.jobs;
 
-import dev.loraplane.orchestrator.store.SchedulerLock;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -10,18 +9,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Wakes the {@link JobRunner}: on every message to its event-bus address (a job created or cancelled,
  * an attempt finished, capacity changed) and on a timer as a safety net. Sweeps run one at a time on
- * a worker thread, never on the event loop, and only while this process holds the scheduler lock.
+ * a worker thread, never on the event loop, and only while this process leads.
  */
 public final class RunnerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunnerVerticle.class);
 
     private final JobRunner runner;
-    private final SchedulerLock lock;
+    private final Leadership lock;
     private final String address;
     private final long sweepMillis;
 
-    public RunnerVerticle(JobRunner runner, SchedulerLock lock, String address, long sweepMillis) {
+    public RunnerVerticle(JobRunner runner, Leadership lock, String address, long sweepMillis) {
         this.runner = runner;
         this.lock = lock;
         this.address = address;

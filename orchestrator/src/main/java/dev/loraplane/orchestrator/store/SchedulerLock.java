@@ -1,5 +1,6 @@
 package dev.loraplane.orchestrator.store;
 
+import dev.loraplane.orchestrator.jobs.Leadership;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * process dies, so a standby takes over at its next sweep. On the embedded H2 database there is only
  * one process, which always holds it.
  */
-public final class SchedulerLock implements AutoCloseable {
+public final class SchedulerLock implements Leadership {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerLock.class);
     private static final long KEY = 0x6c6f72615f736368L;   // "lora_sch"
@@ -26,6 +27,7 @@ public final class SchedulerLock implements AutoCloseable {
     }
 
     /** Whether this process schedules now; takes the lock when it is free. Blocking JDBC. */
+    @Override
     public synchronized boolean acquire() {
         if (!db.isPostgres()) {
             return true;
