@@ -79,6 +79,11 @@ public final class AdapterCache implements AutoCloseable {
      * the engine's {@link dev.loraplane.engine.lora.LoraException} for invalid files.
      */
     public CompletableFuture<AdapterLease> acquire(String name) {
+        synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the adapter cache is closed"));
+            }
+        }
         AdapterVersion fresh = freshResolution(name);
         if (fresh != null) {
             return acquire(fresh);

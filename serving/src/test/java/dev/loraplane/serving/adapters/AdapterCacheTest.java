@@ -252,6 +252,22 @@ class AdapterCacheTest {
         assertThat(cache.residentCount()).isZero();
     }
 
+    @Test
+    void closingTheCacheRefusesAcquiresAndLeavesOpenLeasesReadable() throws Exception {
+        registerAbc();
+        AdapterCache cache = cache(4);
+        touch(cache, "a");
+        AdapterLease lease = take(cache, "b");
+        LoraAdapter held = lease.adapter();
+        cache.close();
+        assertThat(cache.residentCount()).isZero();
+        assertThat(TinyBase.firstWeights(held)).isNotEmpty();
+        assertThatThrownBy(() -> take(cache, "a")).hasRootCauseInstanceOf(IllegalStateException.class)
+                .hasRootCauseMessage("the adapter cache is closed");
+        lease.close();
+        assertThat(held.module(0, "q_proj").a().isReleased()).isTrue();
+    }
+
     /** {@code source}, except that the files of {@code slowName} wait for {@code gate}. */
     static AdapterSource gated(AdapterSource source, String slowName, CountDownLatch gate) {
         return name -> source.resolve(name).map(v -> !v.name().equals(slowName) ? v
