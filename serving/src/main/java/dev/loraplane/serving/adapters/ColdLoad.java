@@ -23,9 +23,9 @@ public record ColdLoad(int runs, double p50Ms, double p99Ms) {
         double[] millis = new double[runs];
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
-            try (LoraAdapter adapter = loader.load(version)) {
-                millis[i] = (System.nanoTime() - start) / 1e6;
-            }
+            LoraAdapter adapter = loader.load(version);
+            millis[i] = (System.nanoTime() - start) / 1e6;
+            adapter.close();
         }
         Arrays.sort(millis);
         return new ColdLoad(runs, percentile(millis, 0.50), percentile(millis, 0.99));
