@@ -1,0 +1,283 @@
+package dev.loraplane.serving.adapters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.loraplane.engine.lora.LoraAdapter;
+import dev.loraplane.engine.model.Llama;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The host tier on the TINY base: LRU order, leases across eviction, shared loads, pinning, hot swap, metrics. */
+class AdapterCacheTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Llama model;
+    static Path a;
+    static Path b;
+    static Path c;
+    static Path a2;
+
+    final LocalAdapters local = new LocalAdapters();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final List<AdapterCache> caches = new ArrayList<>();
+
+    @BeforeAll
+    static void base() {
+        model = TinyBase.load(tmp.resolve("tiny"));
+        a = TinyBase.adapter(model, tmp.resolve("a"), 4, 1);
+        b = TinyBase.adapter(model, tmp.resolve("b"), 4, 2);
+        c = TinyBase.adapter(model, tmp.resolve("c"), 4, 3);
+        a2 = TinyBase.adapter(model, tmp.resolve("a2"), 4, 4);
+    }
+
+    @AfterAll
+    static void closeBase() {
+        model.close();
+    }
+
+    @AfterEach
+    void closeCaches() {
+        caches.forEach(AdapterCache::close);
+    }
+
+    AdapterCache cache(AdapterSource source, int capacity, Duration ttl) {
+        AdapterCache cache = AdapterCache.builder().setSource(source).setModel(TinyBase.NAME, model)
+                .setMeterRegistry(registry).optCapacity(capacity).optResolveTtl(ttl).build();
+        caches.add(cache);
+        return cache;
+    }
+
+    AdapterCache cache(int capacity) {
+        return cache(local, capacity, Duration.ZERO);
+    }
+
+    static AdapterLease take(AdapterCache cache, String name) throws Exception {
+        return cache.acquire(name).get(10, TimeUnit.SECONDS);
+    }
+
+    static void touch(AdapterCache cache, String name) throws Exception {
+        take(cache, name).close();
+    }
+
+    double count(String meter) {
+        return registry.get(meter).tag("tier", "host").counter().count();
+    }
+
+    void registerAbc() {
+        local.register("a", a);
+        local.register("b", b);
+        local.register("c", c);
+    }
+
+    @Test
+    void hitsMissesAndLeastRecentlyUsedEviction() throws Exception {
+        registerAbc();
+        AdapterCache cache = cache(2);
+        touch(cache, "a");
+        touch(cache, "b");
+        touch(cache, "a");   // a is now the most recently used
+        touch(cache, "c");   // evicts b
+        assertThat(count("loraplane.adapter.loads")).isEqualTo(3);
+        assertThat(count("loraplane.adapter.evictions")).isEqualTo(1);
+        touch(cache, "a");   // still resident: a hit
+        assertThat(count("loraplane.adapter.loads")).isEqualTo(3);
+        touch(cache, "b");   // loads again and evicts c, the least recently used
+        touch(cache, "a");
+        assertThat(count("loraplane.adapter.loads")).isEqualTo(4);
+        touch(cache, "c");
+        assertThat(count("loraplane.adapter.loads")).isEqualTo(5);
+
+        assertThat(count("loraplane.adapter.cache.hits")).isEqualTo(3);
+        assertThat(count("loraplane.adapter.cache.misses")).isEqualTo(5);
+        assertThat(count("loraplane.adapter.evictions")).isEqualTo(3);
+        assertThat(registry.get("loraplane.adapter.load").tag("tier", "host").timer().count()).isEqualTo(5);
+        assertThat(registry.get("loraplane.adapters.resident").tag("tier", "host").gauge().value()).isEqualTo(2);
+    }
+
+    @Test
+    void aLeaseKeepsAnEvictedAdapterReadableUntilItIsClosed() throws Exception {
+        registerAbc();
+        AdapterCache cache = cache(1);
+        AdapterLease lease = take(cache, "a");
+        LoraAdapter adapter = lease.adapter();
+        float[] before = TinyBase.firstWeights(adapter);
+        touch(cache, "b");
+        assertThat(count("loraplane.adapter.evictions")).isEqualTo(1);
+        assertThat(TinyBase.firstWeights(lease.adapter())).containsExactly(before);
+        assertThat(adapter.module(0, "q_proj").a().isReleased()).isFalse();
+
+        lease.close();
+        assertThat(adapter.module(0, "q_proj").a().isReleased()).isTrue();
+        assertThatThrownBy(lease::adapter).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        lease.close();
+    }
+
+    @Test
+    void concurrentAcquiresOfOneAdapterShareOneLoad() throws Exception {
+        local.register("a", a);
+        CountDownLatch gate = new CountDownLatch(1);
+        AdapterCache cache = cache(gated(local, "a", gate), 4, Duration.ZERO);
+        List<CompletableFuture<AdapterLease>> acquires = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            acquires.add(cache.acquire("a"));
+        }
+        assertThat(acquires).noneMatch(CompletableFuture::isDone);
+        gate.countDown();
+        List<AdapterLease> leases = new ArrayList<>();
+        for (CompletableFuture<AdapterLease> acquire : acquires) {
+            leases.add(acquire.get(10, TimeUnit.SECONDS));
+        }
+        assertThat(count("loraplane.adapter.loads")).isEqualTo(1);
+        assertThat(leases).extracting(AdapterLease::adapter).containsOnly(leases.get(0).adapter());
+        leases.forEach(AdapterLease::close);
+    }
+
+    @Test
+    void aSlowLoadDoesNotDelayAnAdapterAlreadyResident() throws Exception {
+        registerAbc();
+        CountDownLatch gate = new CountDownLatch(1);
+        AdapterCache cache = cache(gated(local, "a", gate), 4, Duration.ZERO);
+        touch(cache, "b");
+        CompletableFuture<AdapterLease> slow = cache.acquire("a");
+        try (AdapterLease lease = cache.acquire("b").get(2, TimeUnit.SECONDS)) {
+            assertThat(lease.version().name()).isEqualTo("b");
+        }
+        touch(cache, "c");   // a miss, loaded on the other loader thread
+        assertThat(slow).isNotDone();
+        gate.countDown();
+        slow.get(10, TimeUnit.SECONDS).close();
+    }
+
+    @Test
+    void aHitIsCompleteOnReturnWhileTheResolutionIsFresh() throws Exception {
+        registerAbc();
+        AdapterCache cache = cache(local, 4, Duration.ofMinutes(1));
+        touch(cache, "a");
+        CompletableFuture<AdapterLease> hit = cache.acquire("a");
+        assertThat(hit).isDone();
+        hit.join().close();
+    }
+
+    @Test
+    void aPinnedAdapterIsNotEvicted() throws Exception {
+        registerAbc();
+        AdapterCache cache = cache(2);
+        cache.pin("a").get(10, TimeUnit.SECONDS);
+        touch(cache, "b");
+        touch(cache, "c");   // a is the least recently used but pinned: b goes
+        touch(cache, "a");
+        assertThat(count("loraplane.adapter.loads")).isEqualTo(3);
+        assertThat(count("loraplane.adapter.evictions")).isEqualTo(1);
+
+        cache.unpin("a");
+        touch(cache, "b");   // evicts c, the least recently used
+        touch(cache, "c");   // evicts a, no longer pinned
+        touch(cache, "a");
+        assertThat(count("loraplane.adapter.loads")).isEqualTo(6);
+    }
+
+    @Test
+    void pinningAnUnknownAdapterFailsAndPinsNothing() {
+        AdapterCache cache = cache(1);
+        assertThatThrownBy(() -> cache.pin("nope").get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasRootCauseInstanceOf(UnknownAdapterException.class);
+    }
+
+    @Test
+    void aNewVersionIsSwappedInWhileLeasesOnTheOldOneKeepWorking() throws Exception {
+        local.register("a", a);
+        AdapterCache cache = cache(4);
+        AdapterLease v1 = take(cache, "a");
+        float[] v1Weights = TinyBase.firstWeights(v1.adapter());
+        LoraAdapter v1Adapter = v1.adapter();
+
+        local.register("a", a2);
+        try (AdapterLease v2 = take(cache, "a")) {
+            assertThat(v2.version().version()).isEqualTo(2);
+            assertThat(v1.version().version()).isEqualTo(1);
+            assertThat(TinyBase.firstWeights(v2.adapter())).isNotEqualTo(v1Weights);
+            assertThat(TinyBase.firstWeights(v1.adapter())).containsExactly(v1Weights);
+        }
+        assertThat(cache.residentCount()).isEqualTo(1);
+        v1.close();
+        assertThat(v1Adapter.module(0, "q_proj").a().isReleased()).isTrue();
+        try (AdapterLease again = take(cache, "a")) {
+            assertThat(again.version().version()).isEqualTo(2);
+        }
+        assertThat(count("loraplane.adapter.loads")).isEqualTo(2);
+        assertThat(count("loraplane.adapter.evictions")).isZero();
+    }
+
+    @Test
+    void invalidateUnloadsAndTheNextAcquireResolvesAfresh() throws Exception {
+        local.register("a", a);
+        AdapterCache cache = cache(4);
+        AdapterLease lease = take(cache, "a");
+        LoraAdapter adapter = lease.adapter();
+        local.unregister("a");
+        cache.invalidate("a");
+        assertThat(cache.residentCount()).isZero();
+        assertThat(adapter.module(0, "q_proj").a().isReleased()).isFalse();
+        lease.close();
+        assertThat(adapter.module(0, "q_proj").a().isReleased()).isTrue();
+        assertThatThrownBy(() -> take(cache, "a")).hasRootCauseInstanceOf(UnknownAdapterException.class)
+                .hasRootCauseMessage(new UnknownAdapterException("a").getMessage());
+    }
+
+    @Test
+    void aFailedLoadFailsItsAcquiresWithTheTypedErrorAndCountsNoLoad() throws Exception {
+        Path wide = TinyBase.adapter(model, tmp.resolve("wide"), 96, 5);
+        local.register("wide", wide);
+        AdapterCache cache = cache(4);
+        assertThatThrownBy(() -> take(cache, "wide")).hasRootCauseInstanceOf(AdapterRankException.class)
+                .rootCause().hasMessageContaining("r = 96").hasMessageContaining("maximum of 64");
+        assertThatThrownBy(() -> take(cache, "unknown")).hasRootCauseInstanceOf(UnknownAdapterException.class)
+                .rootCause().hasMessageContaining("'unknown'");
+        assertThat(count("loraplane.adapter.loads")).isZero();
+        assertThat(cache.residentCount()).isZero();
+    }
+
+    @Test
+    void closingTheCacheRefusesAcquiresAndLeavesOpenLeasesReadable() throws Exception {
+        registerAbc();
+        AdapterCache cache = cache(4);
+        touch(cache, "a");
+        AdapterLease lease = take(cache, "b");
+        LoraAdapter held = lease.adapter();
+        cache.close();
+        assertThat(cache.residentCount()).isZero();
+        assertThat(TinyBase.firstWeights(held)).isNotEmpty();
+        assertThatThrownBy(() -> take(cache, "a")).hasRootCauseInstanceOf(IllegalStateException.class)
+                .hasRootCauseMessage("the adapter cache is closed");
+        lease.close();
+        assertThat(held.module(0, "q_proj").a().isReleased()).isTrue();
+    }
+
+    /** {@code source}, except that the files of {@code slowName} wait for {@code gate}. */
+    static AdapterSource gated(AdapterSource source, String slowName, CountDownLatch gate) {
+        return name -> source.resolve(name).map(v -> !v.name().equals(slowName) ? v
+                : new AdapterVersion(v.name(), v.version(), v.baseModel(), v.identity(), () -> {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return v.files().materialize();
+                }));
+    }
+}
