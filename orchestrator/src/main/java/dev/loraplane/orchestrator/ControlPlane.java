@@ -6,6 +6,7 @@ import dev.loraplane.engine.accelerator.Detection;
 import dev.loraplane.orchestrator.agent.AgentExecutor;
 import dev.loraplane.orchestrator.api.ApiConfig;
 import dev.loraplane.orchestrator.api.ApiVerticle;
+import dev.loraplane.orchestrator.api.RouteMount;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
 import dev.loraplane.orchestrator.cost.CostEstimator;
 import dev.loraplane.orchestrator.cost.PriceTable;
@@ -60,15 +61,16 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * What other modules plug in: more executors (Kubernetes), and who decides which replica schedules
-     * (null: the store's own lock).
+     * What other modules plug in: more executors (Kubernetes), who decides which replica schedules
+     * (null: the store's own lock), and routes served on the same port (serving).
      */
-    public record Extensions(List<Executor> executors, Leadership leadership) {
+    public record Extensions(List<Executor> executors, Leadership leadership, List<RouteMount> routes) {
 
-        public static final Extensions NONE = new Extensions(List.of(), null);
+        public static final Extensions NONE = new Extensions(List.of(), null, List.of());
 
         public Extensions {
             executors = List.copyOf(executors);
+            routes = List.copyOf(routes);
         }
     }
 
@@ -101,7 +103,7 @@ public final class ControlPlane implements AutoCloseable {
         executors.addAll(extensions.executors());
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
                 config.apiKeys(), models), store, metrics).withAgents(agents, config.agents().tokens())
-                .withCapacity(() -> executors.stream().flatMap(e -> e.pools().stream()).toList());
+                .withCapacity(() -> executors.stream().flatMap(e -> e.pools().stream()).toList()).withRoutes(extensions.routes());
         JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
                 new CostEstimator(config.prices(), store::measuredThroughput));
         JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(), metrics,

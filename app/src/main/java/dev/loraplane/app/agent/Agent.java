@@ -2,7 +2,7 @@ package dev.loraplane.app.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loraplane.orchestrator.artifacts.Zips;
+import dev.loraplane.engine.Zips;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,6 @@
 package dev.loraplane.orchestrator.agent;
 
-import dev.loraplane.orchestrator.artifacts.Zips;
+import dev.loraplane.engine.Zips;
 import dev.loraplane.orchestrator.executor.Attempt;
 import dev.loraplane.orchestrator.executor.AttemptExit;
 import dev.loraplane.orchestrator.executor.AttemptListener;

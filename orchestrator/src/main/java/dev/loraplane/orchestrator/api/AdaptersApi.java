@@ -1,6 +1,6 @@
 package dev.loraplane.orchestrator.api;
 
-import dev.loraplane.orchestrator.artifacts.Zips;
+import dev.loraplane.engine.Zips;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.MultiMap;

@@ -29,6 +29,7 @@ public final class ApiVerticle extends VerticleBase {
     private AgentExecutor agents;
     private Set<String> agentTokens = Set.of();
     private Supplier<List<DevicePool>> capacity = List::of;
+    private List<RouteMount> mounts = List.of();
     private final ControlPlaneMetrics metrics;
     private HttpServer server;
 
@@ -51,6 +52,12 @@ public final class ApiVerticle extends VerticleBase {
         return this;
     }
 
+    /** Serves other modules' routes too (serving in {@code loraplane up}), behind the same keys and handlers. */
+    public ApiVerticle withRoutes(List<RouteMount> mounts) {
+        this.mounts = List.copyOf(mounts);
+        return this;
+    }
+
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
@@ -65,6 +72,7 @@ public final class ApiVerticle extends VerticleBase {
         new AdaptersApi(vertx, store, new AdapterImport(config.dataDir(), config.baseModels(), config.maxUploadBytes()))
                 .routes(router);
         new CapacityApi(vertx, capacity).routes(router);
+        mounts.forEach(m -> m.mount(router, store, metrics.registry()));
         if (agents != null) {
             new AgentsApi(vertx, agents, agentTokens, config.maxUploadBytes()).routes(router);
         }

@@ -3,6 +3,7 @@ package dev.loraplane.orchestrator.metrics;
 import dev.loraplane.orchestrator.store.JobStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -79,6 +80,11 @@ public final class ControlPlaneMetrics implements AutoCloseable {
      * {@code loraplane_attempts_started_total{tenant,accelerator}} and records how long the job waited
      * in the queue for it in {@code loraplane_queue_wait_seconds{accelerator}}.
      */
+    /** The registry itself, for other parts of the process (serving in {@code loraplane up}) to add their meters to. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
     public void attemptStarted(String tenant, String accelerator, double queueWaitSeconds) {
         Counter.builder("loraplane.attempts.started").description("Training attempts started")
                 .tags("tenant", tenant(tenant), "accelerator", accelerator(accelerator)).register(registry).increment();

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * change is one transaction with the event that records it. Blocking JDBC: callers run it off the
  * event loop.
  */
-public final class Store {
+public final class Store implements AdapterRegistry {
 
     private static final String JOB_FIELDS = "id, tenant, model, status, priority, training_file, validation_file,"
             + " request, fine_tuned_model, error_code, error_message, error_param, trained_tokens, attempts,"
@@ -337,6 +337,7 @@ public final class Store {
     }
 
     /** The tenant's adapters, newest version of each name first. */
+    @Override
     public List<Adapter> adapters(String tenant) {
         return db.transaction(c -> all(c, "SELECT * FROM adapters a WHERE tenant = ? AND version = (SELECT MAX(version)"
                 + " FROM adapters b WHERE b.tenant = a.tenant AND b.name = a.name) ORDER BY created_at DESC, name",
@@ -382,6 +383,7 @@ public final class Store {
     }
 
     /** Every version of one adapter, newest first. */
+    @Override
     public List<Adapter> adapterVersions(String tenant, String name) {
         return db.transaction(c -> all(c, "SELECT * FROM adapters WHERE tenant = ? AND name = ? ORDER BY version DESC",
                 Store::adapter, tenant, name));

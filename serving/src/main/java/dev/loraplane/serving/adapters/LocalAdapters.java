@@ -3,6 +3,7 @@ package dev.loraplane.serving.adapters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +43,11 @@ public final class LocalAdapters implements AdapterSource {
     /** Forgets {@code name}; false when it was not registered. */
     public synchronized boolean unregister(String name) {
         return adapters.remove(name) != null;
+    }
+
+    /** The names registered now, sorted. */
+    public List<String> names() {
+        return adapters.keySet().stream().sorted().toList();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.loraplane.orchestrator.artifacts;
+package dev.loraplane.engine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
