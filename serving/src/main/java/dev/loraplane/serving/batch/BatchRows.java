@@ -33,7 +33,8 @@ import java.util.Set;
  * </pre>
  *
  * The batch's {@link LoraBatch} maps each row to its adapter's slot ({@code NO_ADAPTER} for the base
- * model) and is rebuilt only when rows join or leave.
+ * model). It is rebuilt only when a row joins where the batch maps another adapter, or when the rows
+ * decoded change in number; a row that leaves keeps its slot until then, its output unread.
  */
 final class BatchRows implements AutoCloseable {
 
@@ -41,7 +42,9 @@ final class BatchRows implements AutoCloseable {
     private final NDManager manager;
     private final KvCache cache;
     private final Sequence[] rows;
-    private LoraBatch adapters;
+    private LoraBatch lora;
+    /** The adapter {@link #lora} applies to each of its rows, null for none. */
+    private LoraAdapter[] mapped = new LoraAdapter[0];
 
     BatchRows(Llama model, BatchConfig config) {
         this.model = model;
@@ -121,13 +124,14 @@ final class BatchRows implements AutoCloseable {
         s.pad = cache.length() - p;
         cache.copyRow(row, alone, 0, s.pad);
         rows[row] = s;
-        changed();
+        if (row >= mapped.length || mapped[row] != s.adapter()) {
+            closeLora();
+        }
     }
 
     void leave(Sequence s) {
         rows[s.row] = null;
         s.row = -1;
-        changed();
         if (running().isEmpty()) {
             cache.shift(cache.length());
         }
@@ -172,8 +176,9 @@ final class BatchRows implements AutoCloseable {
                 n = i + 1;
             }
         }
-        if (adapters == null) {
-            adapters = lora(n);
+        if (lora == null || mapped.length != n) {
+            closeLora();
+            lora = lora(n);
         }
         int length = cache.length();
         long[] ids = new long[n];
@@ -185,7 +190,7 @@ final class BatchRows implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             StepInputs in = StepInputs.leftPadded(manager, ids, 1, pads, length, model.config());
-            NDArray hidden = model.hidden(in.inputIds(), in.positions(), in.mask(), cache, adapters);
+            NDArray hidden = model.hidden(in.inputIds(), in.positions(), in.mask(), cache, lora);
             return model.weights().lmHead().forward(hidden).toFloatArray();
         }
     }
@@ -208,24 +213,27 @@ final class BatchRows implements AutoCloseable {
         }
         boolean baseRows = running().stream().anyMatch(s -> s.adapter() == null);
         int freeSlot = slots.size() == 1 && !baseRows ? 0 : BatchMapping.NO_ADAPTER;
+        mapped = new LoraAdapter[n];
         for (int i = 0; i < n; i++) {
             if (rows[i] == null) {
                 rowSlots[i] = freeSlot;
             }
+            mapped[i] = rowSlots[i] == BatchMapping.NO_ADAPTER ? null : slots.get(rowSlots[i]);
         }
         return new LoraBatch(slots, new BatchMapping(rowSlots), manager);
     }
 
-    private void changed() {
-        if (adapters != null) {
-            adapters.close();
-            adapters = null;
+    private void closeLora() {
+        if (lora != null) {
+            lora.close();
+            lora = null;
+            mapped = new LoraAdapter[0];
         }
     }
 
     @Override
     public void close() {
-        changed();
+        closeLora();
         manager.close();
     }
 }
