@@ -97,6 +97,9 @@ public final class BatchEngine implements AutoCloseable {
         }
         Sequence s = new Sequence(request, ids.incrementAndGet());
         inbox.add(s);
+        if (closed) {
+            cancelArrived(); // the loop may have ended before this request arrived
+        }
         return s.handle;
     }
 
@@ -137,11 +140,14 @@ public final class BatchEngine implements AutoCloseable {
                 for (Sequence s : rows.running()) {
                     s.fail(e);
                 }
+                queued.addAndGet(-waiting.size());
                 waiting.forEach(s -> s.fail(e));
                 waiting.clear();
             }
         } finally {
+            closed = true;
             running = 0;
+            queued.addAndGet(-waiting.size());
             waiting.forEach(s -> s.complete(Completion.CANCELLED));
             waiting.clear();
             cancelArrived();
@@ -152,6 +158,7 @@ public final class BatchEngine implements AutoCloseable {
     private void cancelArrived() {
         for (Object o; (o = inbox.poll()) != null;) {
             if (o instanceof Sequence s) {
+                queued.decrementAndGet();
                 s.complete(Completion.CANCELLED);
             }
         }
@@ -173,14 +180,15 @@ public final class BatchEngine implements AutoCloseable {
             }
         }
         inbox.drainTo(arrived);
+        boolean open = true;
         for (Object o : arrived) {
             if (o instanceof Sequence s) {
                 waiting.add(s);
             } else {
-                return false;
+                open = false;
             }
         }
-        return true;
+        return open;
     }
 
     private void dropCancelled(BatchRows rows) {

@@ -25,7 +25,7 @@ import java.util.Set;
  *
  * <pre>
  * join (prompt of p tokens):  prefill it alone into its own cache, copy that into the row at
- *                             columns [L - p, L); when L < p, first shift every row right by p - L
+ *                             columns [L - p, L); when L &lt; p, first shift every row right by p - L
  * decode step:                rows [0, n) with n = highest running row + 1; a free row feeds any
  *                             token with pad = L, so it attends only to its own column
  * compaction (L = capacity):  shift every row left by the smallest pad; a row with pad 0 has filled
