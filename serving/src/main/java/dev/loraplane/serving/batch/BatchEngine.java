@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Continuous (iteration-level) batching on one thread of its own. At every step, waiting requests
- * join free rows (each prefilled alone, then copied into the shared cache, see {@link BatchRows}),
+ * join free rows (each prefilled alone, then copied into the shared cache, see {@code BatchRows}),
  * every running row decodes one token, and finished or cancelled rows leave. Rows for different
  * adapters and for the base model decode in the same step through one {@code LoraBatch}:
  *
@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  *   y[i] = x[i] · Wᵀ + (adapter[i] == none ? 0 : scaling · (x[i] · A[i]ᵀ) · B[i]ᵀ)   for each row i
  * </pre>
  *
- * so a greedy request produces the same tokens alone or in any mix. Which requests join is the
- * {@link AdmissionPolicy}'s choice: arrival order, at most {@link BatchConfig#maxAdaptersPerStep()}
+ * Each row's arithmetic is its arithmetic alone (its own positions, its own masked columns, its own
+ * adapter), so a greedy request produces the same tokens alone or in any mix; only the order of
+ * floating-point sums may differ with the batch's shape. Which requests join is the
+ * {@code AdmissionPolicy}'s choice: arrival order, at most {@link BatchConfig#maxAdaptersPerStep()}
  * distinct adapters per step, none starving. The waiting queue is bounded; {@link #submit} refuses a
  * request beyond it with {@link QueueFullException}. Closing cancels what is left and stops the thread.
  */
