@@ -92,7 +92,7 @@ public final class Generator {
                     SamplingParams sampling = requests.get(b).sampling();
                     if (sampling.stopTokenIds().contains(next)) {
                         finish[b] = "stop";
-                    } else if ((stopString[b] = matchedStop(sampling.stopStrings(), outputs[b], produced[b])) != null) {
+                    } else if ((stopString[b] = StopStrings.matched(sampling.stopStrings(), outputs[b], produced[b], decoder)) != null) {
                         finish[b] = "stop";
                     } else if (produced[b] == outputs[b].length) {
                         finish[b] = "length";
@@ -109,25 +109,5 @@ public final class Generator {
             generations.add(new Generation(Arrays.copyOf(outputs[b], produced[b]), finish[b], stopString[b]));
         }
         return generations;
-    }
-
-    /**
-     * The stop string that the text of the newest tokens contains, or null. Only a tail is decoded:
-     * enough tokens to hold the longest stop string even at one byte per token, plus a few for a
-     * character split across tokens.
-     */
-    private String matchedStop(List<String> stops, int[] output, int produced) {
-        if (stops.isEmpty()) {
-            return null;
-        }
-        int longest = stops.stream().mapToInt(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).max().orElse(0);
-        int from = Math.max(0, produced - longest - 4);
-        String tail = decoder.decode(Arrays.copyOfRange(output, from, produced));
-        for (String stop : stops) {
-            if (tail.contains(stop)) {
-                return stop;
-            }
-        }
-        return null;
     }
 }

@@ -3,19 +3,19 @@ package dev.loraplane.engine.generate;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** Picks the next token from one row of logits. */
-final class Sampler {
+/** Picks the next token from one row of logits; one per sequence, as it holds the sequence's random stream. */
+public final class Sampler {
 
     private final SamplingParams params;
     private final SplittableRandom random;
 
-    Sampler(SamplingParams params) {
+    public Sampler(SamplingParams params) {
         this.params = params;
         this.random = new SplittableRandom(params.seed());
     }
 
     /** Picks from {@code logits[offset, offset + vocab)}. */
-    int next(float[] logits, int offset, int vocab) {
+    public int next(float[] logits, int offset, int vocab) {
         if (params.isGreedy()) {
             return argmax(logits, offset, vocab);
         }

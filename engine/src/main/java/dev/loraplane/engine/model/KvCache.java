@@ -2,6 +2,7 @@ package dev.loraplane.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -9,7 +10,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Keys and values of every layer for a batch of sequences, preallocated to a fixed number of
  * columns. Sequences are left-padded so that all of them write the same column each step; the
- * attention mask hides each sequence's padding.
+ * attention mask hides each sequence's padding. A step over fewer rows than the cache holds writes
+ * the leading rows only, so a continuous batch can skip its free trailing rows.
  */
 public final class KvCache implements AutoCloseable {
 
@@ -40,20 +42,75 @@ public final class KvCache implements AutoCloseable {
         return capacity;
     }
 
+    /** Rows the cache holds. */
+    public int rows() {
+        return (int) keys[0].getShape().get(0);
+    }
+
     /**
      * Writes this step's keys and values {@code [B, kv_heads, T, head_dim]} of one layer at columns
-     * {@code [length, length + T)} and returns all columns so far of that layer.
+     * {@code [length, length + T)} of the first {@code B} rows and returns all columns so far of
+     * those rows.
      */
     NDArray[] append(int layer, NDArray k, NDArray v) {
+        long b = k.getShape().get(0);
         int t = (int) k.getShape().get(2);
         if (length + t > capacity) {
             throw new IllegalStateException("KV cache full: " + length + " + " + t + " > " + capacity + " columns");
         }
-        NDIndex columns = new NDIndex(":, :, {}:{}", length, length + t);
+        NDIndex columns = new NDIndex(":{}, :, {}:{}", b, length, length + t);
         keys[layer].set(columns, k);
         values[layer].set(columns, v);
-        NDIndex filled = new NDIndex(":, :, :{}", length + t);
+        NDIndex filled = new NDIndex(":{}, :, :{}", b, length + t);
         return new NDArray[] {keys[layer].get(filled), values[layer].get(filled)};
+    }
+
+    /**
+     * Copies row {@code fromRow} of {@code from}, all its filled columns, into row {@code row} of
+     * this cache at columns {@code [column, column + from.length())}: a sequence prefilled alone joins
+     * a running batch. Those columns must already count as filled here.
+     */
+    public void copyRow(int row, KvCache from, int fromRow, int column) {
+        int n = from.length;
+        if (column < 0 || column + n > length) {
+            throw new IllegalArgumentException("columns [" + column + ", " + (column + n) + ") are outside the "
+                    + length + " filled columns");
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDIndex to = new NDIndex("{}, :, {}:{}", row, column, column + n);
+            NDIndex source = new NDIndex("{}, :, :{}", fromRow, n);
+            for (int i = 0; i < keys.length; i++) {
+                keys[i].set(to, from.keys[i].get(source));
+                values[i].set(to, from.values[i].get(source));
+            }
+        }
+    }
+
+    /**
+     * Moves the filled columns of every row {@code columns} to the left, dropping the first ones
+     * (compaction), or to the right when negative, leaving stale columns in front; the length changes
+     * by {@code -columns}.
+     */
+    public void shift(int columns) {
+        int newLength = length - columns;
+        if (newLength < 0 || newLength > capacity) {
+            throw new IllegalArgumentException("cannot shift " + length + " filled columns by " + columns
+                    + " within " + capacity);
+        }
+        int kept = Math.min(length, newLength);
+        if (kept > 0 && columns != 0) {
+            NDIndex from = new NDIndex(":, :, {}:{}", Math.max(columns, 0), Math.max(columns, 0) + kept);
+            NDIndex to = new NDIndex(":, :, {}:{}", Math.max(-columns, 0), Math.max(-columns, 0) + kept);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i].set(to, keys[i].get(from).duplicate()); // a copy: source and target overlap
+                    values[i].set(to, values[i].get(from).duplicate());
+                }
+            }
+        }
+        length = newLength;
     }
 
     /** Marks {@code t} more columns as filled, once every layer has appended them. */

@@ -1,0 +1,239 @@
+package dev.loraplane.serving.batch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import dev.loraplane.engine.lora.BatchMapping;
+import dev.loraplane.engine.lora.LoraAdapter;
+import dev.loraplane.engine.lora.LoraBatch;
+import dev.loraplane.engine.model.Adapters;
+import dev.loraplane.engine.model.KvCache;
+import dev.loraplane.engine.model.Llama;
+import dev.loraplane.engine.model.StepInputs;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The rows of a continuous batch over one slot-based KV cache {@code [maxBatch, kv_heads, capacity,
+ * head_dim]} per layer. Every running row writes the same column {@code L} each step; row {@code i}
+ * holds its sequence at columns {@code [pad_i, L)} and the mask hides the columns before {@code pad_i}.
+ *
+ * <pre>
+ * join (prompt of p tokens):  prefill it alone into its own cache, copy that into the row at
+ *                             columns [L - p, L); when L &lt; p, first shift every row right by p - L
+ * decode step:                rows [0, n) with n = highest running row + 1; a free row feeds any
+ *                             token with pad = L, so it attends only to its own column
+ * compaction (L = capacity):  shift every row left by the smallest pad; a row with pad 0 has filled
+ *                             the whole context and ends with "length"
+ * </pre>
+ *
+ * The batch's {@link LoraBatch} maps each row to its adapter's slot ({@code NO_ADAPTER} for the base
+ * model). It is rebuilt only when a row joins where the batch maps another adapter, or when the rows
+ * decoded change in number; a row that leaves keeps its slot until then, its output unread.
+ */
+final class BatchRows implements AutoCloseable {
+
+    private final Llama model;
+    private final NDManager manager;
+    private final KvCache cache;
+    private final Sequence[] rows;
+    private LoraBatch lora;
+    /** The adapter {@link #lora} applies to each of its rows, null for none. */
+    private LoraAdapter[] mapped = new LoraAdapter[0];
+
+    BatchRows(Llama model, BatchConfig config) {
+        this.model = model;
+        this.manager = model.manager().newSubManager();
+        this.cache = new KvCache(manager, model.config(), config.maxBatch(), config.capacity(), DataType.FLOAT32);
+        this.rows = new Sequence[config.maxBatch()];
+    }
+
+    /** The running sequences, by row. */
+    List<Sequence> running() {
+        List<Sequence> running = new ArrayList<>();
+        for (Sequence s : rows) {
+            if (s != null) {
+                running.add(s);
+            }
+        }
+        return running;
+    }
+
+    /** KV-cache columns filled. */
+    int columns() {
+        return cache.length();
+    }
+
+    int free() {
+        return rows.length - running().size();
+    }
+
+    /** The distinct adapters of the running rows. */
+    Set<LoraAdapter> adapters() {
+        Set<LoraAdapter> set = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Sequence s : rows) {
+            if (s != null && s.adapter() != null) {
+                set.add(s.adapter());
+            }
+        }
+        return set;
+    }
+
+    /** A cache for one prompt of {@code p} tokens, prefilled alone before it joins. */
+    KvCache cacheFor(int p) {
+        return new KvCache(manager, model.config(), 1, p, DataType.FLOAT32);
+    }
+
+    /** Runs a prompt alone (batch 1) into {@code alone} and returns the logits of its last position. */
+    float[] prefill(Sequence s, KvCache alone) {
+        int[] prompt = s.request.promptTokenIds();
+        long[] ids = new long[prompt.length];
+        for (int i = 0; i < prompt.length; i++) {
+            ids[i] = prompt[i];
+        }
+        try (NDScope scope = new NDScope();
+                LoraBatch lora = s.adapter() == null ? null : LoraBatch.single(s.adapter(), 1, manager)) {
+            scope.suppressNotUsedWarning();
+            StepInputs in = StepInputs.leftPadded(manager, ids, prompt.length, new int[] {0}, 0, model.config());
+            NDArray hidden = model.hidden(in.inputIds(), in.positions(), in.mask(), alone,
+                    lora == null ? Adapters.NONE : lora);
+            return model.weights().lmHead().forward(hidden.get(new NDIndex(":, -1:, :"))).toFloatArray();
+        }
+    }
+
+    /** Puts a prefilled sequence into the lowest free row. */
+    void join(Sequence s, KvCache alone) {
+        int p = alone.length();
+        if (cache.length() < p) {
+            int by = p - cache.length();
+            cache.shift(-by);
+            for (Sequence r : running()) {
+                r.pad += by;
+            }
+        }
+        int row = 0;
+        while (rows[row] != null) {
+            row++;
+        }
+        s.row = row;
+        s.pad = cache.length() - p;
+        cache.copyRow(row, alone, 0, s.pad);
+        rows[row] = s;
+        if (row >= mapped.length || mapped[row] != s.adapter()) {
+            closeLora();
+        }
+    }
+
+    void leave(Sequence s) {
+        rows[s.row] = null;
+        s.row = -1;
+        if (running().isEmpty()) {
+            cache.shift(cache.length());
+        }
+    }
+
+    /**
+     * Frees column {@code L} for the next step when the cache is full, by compaction.
+     *
+     * @return the sequences that filled the whole context, removed from their rows
+     */
+    List<Sequence> makeRoom() {
+        List<Sequence> full = new ArrayList<>();
+        while (cache.length() == cache.capacity() && !running().isEmpty()) {
+            int smallest = running().stream().mapToInt(s -> s.pad).min().orElseThrow();
+            if (smallest == 0) {
+                for (Sequence s : running()) {
+                    if (s.pad == 0) {
+                        full.add(s);
+                        leave(s);
+                    }
+                }
+            } else {
+                cache.shift(smallest);
+                for (Sequence s : running()) {
+                    s.pad -= smallest;
+                }
+            }
+        }
+        return full;
+    }
+
+    /**
+     * One decode step over rows {@code [0, n)}: each running row feeds its newest token at column
+     * {@code L}.
+     *
+     * @return logits {@code [n, vocab]}, row-major; row {@code i} at offset {@code i · vocab}
+     */
+    float[] decode() {
+        int n = 0;
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] != null) {
+                n = i + 1;
+            }
+        }
+        if (lora == null || mapped.length != n) {
+            closeLora();
+            lora = lora(n);
+        }
+        int length = cache.length();
+        long[] ids = new long[n];
+        int[] pads = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = rows[i] == null ? 0 : rows[i].lastTokenId();
+            pads[i] = rows[i] == null ? length : rows[i].pad;
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            StepInputs in = StepInputs.leftPadded(manager, ids, 1, pads, length, model.config());
+            NDArray hidden = model.hidden(in.inputIds(), in.positions(), in.mask(), cache, lora);
+            return model.weights().lmHead().forward(hidden).toFloatArray();
+        }
+    }
+
+    /**
+     * The adapters of rows {@code [0, n)}: one slot per distinct adapter. When every running row has
+     * the same slot, free rows take it too, so the step takes {@link LoraBatch}'s one-adapter path.
+     */
+    private LoraBatch lora(int n) {
+        List<LoraAdapter> slots = new ArrayList<>();
+        IdentityHashMap<LoraAdapter, Integer> slotOf = new IdentityHashMap<>();
+        int[] rowSlots = new int[n];
+        for (int i = 0; i < n; i++) {
+            LoraAdapter adapter = rows[i] == null ? null : rows[i].adapter();
+            if (adapter != null && !slotOf.containsKey(adapter)) {
+                slotOf.put(adapter, slots.size());
+                slots.add(adapter);
+            }
+            rowSlots[i] = adapter == null ? BatchMapping.NO_ADAPTER : slotOf.get(adapter);
+        }
+        boolean baseRows = running().stream().anyMatch(s -> s.adapter() == null);
+        int freeSlot = slots.size() == 1 && !baseRows ? 0 : BatchMapping.NO_ADAPTER;
+        mapped = new LoraAdapter[n];
+        for (int i = 0; i < n; i++) {
+            if (rows[i] == null) {
+                rowSlots[i] = freeSlot;
+            }
+            mapped[i] = rowSlots[i] == BatchMapping.NO_ADAPTER ? null : slots.get(rowSlots[i]);
+        }
+        return new LoraBatch(slots, new BatchMapping(rowSlots), manager);
+    }
+
+    private void closeLora() {
+        if (lora != null) {
+            lora.close();
+            lora = null;
+            mapped = new LoraAdapter[0];
+        }
+    }
+
+    @Override
+    public void close() {
+        closeLora();
+        manager.close();
+    }
+}
