@@ -4,6 +4,7 @@ import dev.loraplane.app.agent.AgentCommand;
 import dev.loraplane.app.bench.BenchCommand;
 import dev.loraplane.app.client.FilesCommand;
 import dev.loraplane.app.client.JobsCommand;
+import dev.loraplane.app.serve.ServeCommand;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Fine-tuning job orchestrator with multi-LoRA serving.",
         subcommands = {VersionCommand.class, DoctorCommand.class, UpCommand.class, FilesCommand.class, JobsCommand.class,
-            ModelCommand.class, TrainCommand.class, WorkerCommand.class, AgentCommand.class,
+            ModelCommand.class, TrainCommand.class, WorkerCommand.class, AgentCommand.class, ServeCommand.class,
             BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -3,12 +3,15 @@ package dev.loraplane.app;
 import dev.loraplane.engine.accelerator.AcceleratorDevice;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
+import dev.loraplane.app.serve.RegistryServing;
 import dev.loraplane.orchestrator.ControlPlane;
 import dev.loraplane.orchestrator.config.ConfigFile;
 import dev.loraplane.orchestrator.config.ConfigLoader;
 import dev.loraplane.orchestrator.config.ConfigOverride;
 import dev.loraplane.orchestrator.config.Gpus;
 import dev.loraplane.orchestrator.jobs.BaseModel;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
+import dev.loraplane.serving.Serving;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -86,8 +89,11 @@ final class UpCommand implements Callable<Integer> {
             TinyModel.write(Preset.TINY, tiny, 0);
         }
         ControlPlane.Config config = config(plan.config(), plan.home().root(), tiny, Gpus::detected);
+        ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+        RegistryServing serving = new RegistryServing(tiny, TINY, metrics.registry(), Serving.Settings.DEFAULTS);
         Vertx vertx = Vertx.vertx();
-        ControlPlane plane = ControlPlane.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        ControlPlane plane = ControlPlane.start(vertx, config, new ControlPlane.Extensions(List.of(), null, List.of(serving), metrics))
+                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         banner(out, config, plane.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -98,6 +104,7 @@ final class UpCommand implements Callable<Integer> {
                 out.println("stopping: " + e.getMessage());
             }
             plane.close();
+            serving.close();
             stopped.countDown();
         }, "loraplane-up-stop"));
         stopped.await();
@@ -175,6 +182,8 @@ final class UpCommand implements Callable<Integer> {
         out.println("  curl " + url + "/v1/fine_tuning/jobs" + auth + " -H 'Content-Type: application/json' \\");
         out.println("       -d '{\"model\": \"" + TINY + "\", \"training_file\": \"file-…\"}'");
         out.println("  curl " + url + "/v1/models" + auth);
+        out.println("  curl " + url + "/v1/chat/completions" + auth + " -H 'Content-Type: application/json' \\");
+        out.println("       -d '{\"model\": \"ft:" + TINY + ":…\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}'");
         out.println();
         Path tokenFile = config.dataDir().resolve("agent-token");
         boolean generated = Files.exists(tokenFile) && config.agents().tokens().equals(Set.of(agentToken(config.dataDir())));

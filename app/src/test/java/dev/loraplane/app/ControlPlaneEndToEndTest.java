@@ -12,7 +12,16 @@ import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
 import dev.loraplane.engine.tokenizer.ChatMessage;
 import dev.loraplane.engine.tokenizer.Tokenizer;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.loraplane.app.serve.RegistryServing;
 import dev.loraplane.orchestrator.ControlPlane;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
+import dev.loraplane.serving.Serving;
 import ai.djl.ndarray.NDManager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,10 +51,14 @@ class ControlPlaneEndToEndTest {
     Path dir;
 
     Vertx vertx = Vertx.vertx();
+    RegistryServing serving;
 
     @AfterEach
     void close() throws Exception {
         await(vertx.close());
+        if (serving != null) {
+            serving.close();
+        }
     }
 
     static <T> T await(Future<T> future) throws Exception {
@@ -69,7 +82,10 @@ class ControlPlaneEndToEndTest {
         }
         Path train = Files.writeString(dir.resolve("facts.jsonl"), jsonl);
 
-        ControlPlane plane = await(ControlPlane.start(vertx, UpCommand.config(UpCommandTest.laptopOnAnyPort(), dir, tiny, List::of)));
+        ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+        serving = new RegistryServing(tiny, "loraplane-tiny", metrics.registry(), Serving.Settings.DEFAULTS);
+        ControlPlane plane = await(ControlPlane.start(vertx, UpCommand.config(UpCommandTest.laptopOnAnyPort(), dir, tiny, List::of),
+                new ControlPlane.Extensions(List.of(), null, List.of(serving), metrics)));
         WebClient http = WebClient.create(vertx);
         int port = plane.port();
         String fileId = await(http.post(port, "127.0.0.1", "/v1/files").sendMultipartForm(MultipartForm.create()
@@ -108,6 +124,30 @@ class ControlPlaneEndToEndTest {
                 .bodyAsJsonObject().getJsonArray("data");
         assertThat(checkpoints).isNotEmpty();
         assertThat(checkpoints.getJsonObject(0).getInteger("step_number")).isEqualTo(80);
+        // OpenAI's own SDK streams a chat completion from the adapter by name, served in the same process.
+        OpenAIClient openai = OpenAIOkHttpClient.builder().apiKey("none").baseUrl("http://127.0.0.1:" + port + "/v1").maxRetries(0)
+                .build();
+        assertThat(openai.models().list().data()).extracting(com.openai.models.models.Model::id).contains("loraplane-tiny", model);
+        int streamedRight = 0;
+        for (int i = 0; i < questions.size(); i++) {
+            StringBuilder streamed = new StringBuilder();
+            try (StreamResponse<ChatCompletionChunk> chunks = openai.chat().completions().createStreaming(
+                    ChatCompletionCreateParams.builder().model(model).addUserMessage(questions.get(i)).temperature(0.0)
+                            .maxCompletionTokens(12).build())) {
+                chunks.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(streamed::append)));
+            }
+            if (streamed.toString().strip().equals(answers.get(i))) {
+                streamedRight++;
+            }
+        }
+        assertThat(streamedRight).as("answers streamed right of 12").isGreaterThanOrEqualTo(11);
+        ChatCompletion base = openai.chat().completions().create(ChatCompletionCreateParams.builder().model("loraplane-tiny")
+                .addUserMessage(questions.get(0)).temperature(0.0).maxCompletionTokens(12).build());
+        assertThat(base.choices().get(0).message().content().orElse("").strip()).as("the base model does not know")
+                .isNotEqualTo(answers.get(0));
+        assertThat(await(http.get(port, "127.0.0.1", "/metrics").send()).bodyAsString())
+                .contains("loraplane_serving_adapter_requests_total{adapter=\"" + model + "\"} 12.0");
+
         JsonObject registered = await(http.get(port, "127.0.0.1", "/v1/adapters/" + model).send()).bodyAsJsonObject();
         assertThat(registered.getString("job_id")).isEqualTo(jobId);
         assertThat(registered.getJsonArray("versions")).hasSize(1);

@@ -62,11 +62,13 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * What other modules plug in: more executors (Kubernetes), who decides which replica schedules
-     * (null: the store's own lock), and routes served on the same port (serving).
+     * (null: the store's own lock), routes served on the same port (serving), and the meters they
+     * share one {@code /metrics} with (null: the control plane's own).
      */
-    public record Extensions(List<Executor> executors, Leadership leadership, List<RouteMount> routes) {
+    public record Extensions(List<Executor> executors, Leadership leadership, List<RouteMount> routes,
+            ControlPlaneMetrics metrics) {
 
-        public static final Extensions NONE = new Extensions(List.of(), null, List.of());
+        public static final Extensions NONE = new Extensions(List.of(), null, List.of(), null);
 
         public Extensions {
             executors = List.copyOf(executors);
@@ -96,7 +98,7 @@ public final class ControlPlane implements AutoCloseable {
         ArtifactStore artifacts = new ArtifactStore(config.dataDir().resolve("artifacts"));
         Map<String, Path> models = config.baseModels().values().stream()
                 .collect(Collectors.toMap(BaseModel::name, BaseModel::dir));
-        ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+        ControlPlaneMetrics metrics = extensions.metrics() != null ? extensions.metrics() : new ControlPlaneMetrics();
         metrics.jobCounts(store::countJobsByStatus, store::countQueuedByAccelerator);
         AgentExecutor agents = new AgentExecutor(config.dataDir(), config.agents().timeoutSeconds(), config.maxUploadBytes());
         List<Executor> executors = new ArrayList<>(List.of(new LocalExecutor(config.local(), cpuProduct()), agents));

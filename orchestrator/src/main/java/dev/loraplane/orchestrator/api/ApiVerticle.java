@@ -72,7 +72,7 @@ public final class ApiVerticle extends VerticleBase {
         new AdaptersApi(vertx, store, new AdapterImport(config.dataDir(), config.baseModels(), config.maxUploadBytes()))
                 .routes(router);
         new CapacityApi(vertx, capacity).routes(router);
-        mounts.forEach(m -> m.mount(router, store, metrics.registry()));
+        mounts.forEach(m -> m.mount(vertx, router, store));
         if (agents != null) {
             new AgentsApi(vertx, agents, agentTokens, config.maxUploadBytes()).routes(router);
         }

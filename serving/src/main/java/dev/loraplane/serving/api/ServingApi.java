@@ -38,10 +38,10 @@ public final class ServingApi {
         this.tenantOf = tenantOf;
     }
 
-    /** The completion routes; a body handler must come before them. */
+    /** The completion routes, with serving's failure handler; a body handler must come before them. */
     public void completionRoutes(Router router) {
-        router.post("/v1/completions").handler(ctx -> complete(ctx, false));
-        router.post("/v1/chat/completions").handler(ctx -> complete(ctx, true));
+        router.post("/v1/completions").handler(ctx -> complete(ctx, false)).failureHandler(ServingErrors::handle);
+        router.post("/v1/chat/completions").handler(ctx -> complete(ctx, true)).failureHandler(ServingErrors::handle);
     }
 
     /** The routes a standalone server adds: models, adapter loading, health. */

@@ -1,5 +1,9 @@
 package dev.loraplane.serving.api;
 
+import dev.loraplane.engine.lora.LoraException;
+import dev.loraplane.serving.adapters.AdapterException;
+import dev.loraplane.serving.adapters.UnknownAdapterException;
+import dev.loraplane.serving.batch.QueueFullException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -43,12 +47,23 @@ public final class ServingErrors {
         if (failure instanceof ServingException serving) {
             return serving;
         }
+        if (failure instanceof UnknownAdapterException unknown) {
+            return ServingException.unknownModel(unknown.adapter());
+        }
+        if (failure instanceof AdapterException | failure instanceof LoraException) {
+            return ServingException.invalid("model", failure.getMessage());
+        }
+        if (failure instanceof QueueFullException) {
+            return ServingException.overloaded(QueueFullException.retryAfterSeconds());
+        }
         if (failure instanceof DecodeException) {
             return new ServingException(400, "invalid_request_error", "invalid_json", null,
                     "The request body is not valid JSON: " + failure.getMessage(), 0);
         }
         int code = failure instanceof HttpException http ? http.getStatusCode() : status;
         return switch (code) {
+            case 401 -> new ServingException(401, "invalid_request_error", "invalid_api_key", null,
+                    "Missing or unknown API key: send Authorization: Bearer <key>", 0);
             case 404 -> new ServingException(404, "invalid_request_error", "not_found", null, "No such route", 0);
             case 405 -> new ServingException(405, "invalid_request_error", "method_not_allowed", null, "Method not allowed", 0);
             case 413 -> new ServingException(413, "invalid_request_error", "request_too_large", null,
