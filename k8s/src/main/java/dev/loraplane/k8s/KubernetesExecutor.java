@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
@@ -142,7 +141,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
         requests.execute(() -> {
             try {
                 reconciler.apply(manifest);
-            } catch (KubernetesClientException e) {
+            } catch (RuntimeException e) {   // KubernetesClientException, or the client closed meanwhile
                 LOG.warn("{}: creating Job {} failed", attempt.jobId(), manifest.name(), e);
                 tracked.failed("Job " + manifest.name() + " could not be created: " + e.getMessage());
             }
@@ -170,7 +169,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
         requests.execute(() -> {
             try {
                 reconciler.delete(settings.namespace(), tracked.name);
-            } catch (KubernetesClientException e) {
+            } catch (RuntimeException e) {
                 LOG.warn("{}: deleting Job {} failed", jobId, tracked.name, e);
             }
         });

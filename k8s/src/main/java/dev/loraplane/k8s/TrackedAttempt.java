@@ -159,6 +159,7 @@ final class TrackedAttempt {
 
     private void exit(PodOutcome end) {
         exited = true;
+        forget.accept(this);   // first: whoever hears the exit finds the devices free
         if (listener != null) {
             if (end.outOfMemory()) {
                 listener.line(new JsonObject().put("type", "error").put("code", "out_of_memory").put("message",
@@ -166,6 +167,5 @@ final class TrackedAttempt {
             }
             listener.exited(end.exit());
         }
-        forget.accept(this);
     }
 }

@@ -273,7 +273,7 @@ class JobRunnerTest {
     void aWorkerStillRunningAfterARestartIsAdoptedAndItsJobFinishesWithoutASecondAttempt() throws Exception {
         create("ftjob-gadopted1");
         runner.sweep();
-        executor.line("{\"type\": \"started\", \"message\": \"Training on cpu\"}");
+        executor.line("{\"type\": \"started\", \"total_steps\": 5}");
         long heard = store.eventsNewestFirst("ftjob-gadopted1", 0, 1).get(0).createdAt();
         ScriptedExecutor kept = new ScriptedExecutor();   // the cluster still runs the worker
         kept.slots = 0;
