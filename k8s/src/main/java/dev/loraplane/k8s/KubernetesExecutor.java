@@ -175,7 +175,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
         });
     }
 
-    /** Stops watching; the attempts run on in the cluster, for the next control plane to adopt. */
+    /** Stops watching and reporting; the attempts run on in the cluster, for the next control plane to adopt. */
     @Override
     public void stopAll() {
         close();
@@ -186,6 +186,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
         this.wake = wake;
     }
 
+    /** Stops watching and reporting; the Jobs run on. */
     @Override
     public void close() {
         for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {pods, jobs, nodes}) {
@@ -193,6 +194,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
                 informer.close();
             }
         }
+        attempts.values().forEach(TrackedAttempt::stopListening);
         requests.shutdown();
     }
 

@@ -126,6 +126,11 @@ final class TrackedAttempt {
         }
     }
 
+    /** The control plane is going: its listener hears nothing more, and the Job runs on for the next one to adopt. */
+    synchronized void stopListening() {
+        exited = true;
+    }
+
     synchronized void line(String line) {
         if (!exited && listener != null) {
             listener.line(line);
