@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,7 +69,7 @@ class K3sExecutorTest {
         String worker = "echo '{\"type\": \"started\", \"total_steps\": 2}';"
                 + " echo '{\"type\": \"progress\", \"step\": 1, \"total_steps\": 2, \"loss\": 2.0}';"
                 + " echo '{\"type\": \"progress\", \"step\": 2, \"total_steps\": 2, \"loss\": 1.5}'";
-        K8sSettings settings = new K8sSettings("training", "busybox:1.36", List.of("sh", "-c", worker), List.of(), 600, 60, null,
+        K8sSettings settings = new K8sSettings("training", Map.of("cpu", "busybox:1.36"), List.of("sh", "-c", worker), List.of(), 600, 60, null,
                 "50m", "64Mi", 1, "loraplane-scheduler");
         try (KubernetesExecutor executor = KubernetesExecutor.connect(client, settings)) {
             DevicePool cpu = executor.pools().get(0);

@@ -37,7 +37,8 @@ class KubernetesExecutorTest {
 
     static final Map<String, KubernetesScheduling> KINDS = Accelerators.plugins().stream()
             .collect(Collectors.toMap(AcceleratorPlugin::name, AcceleratorPlugin::scheduling));
-    static final K8sSettings SETTINGS = K8sSettings.defaults("training", "loraplane:test", "/var/lib/loraplane");
+    static final K8sSettings SETTINGS = K8sSettings.defaults("training", "/var/lib/loraplane")
+            .withImages(Map.of("nvidia", "loraplane:test"));
     static final String H100 = "NVIDIA-H100-80GB-HBM3";
 
     /** Hears an attempt as the runner would. */

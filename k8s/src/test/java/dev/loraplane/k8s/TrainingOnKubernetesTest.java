@@ -87,7 +87,7 @@ class TrainingOnKubernetesTest {
     }
 
     KubernetesExecutor connect(String image, Kubelet.Logs logs) {
-        K8sSettings settings = K8sSettings.defaults("training", image, dir.toString());
+        K8sSettings settings = K8sSettings.defaults("training", dir.toString()).withImages(Map.of("nvidia", image));
         return KubernetesExecutor.connect(client, settings, KubernetesExecutorTest.KINDS, logs);
     }
 

@@ -110,7 +110,7 @@ public final class TrainingJobManifest {
                             .withTolerations(tolerations())
                             .addNewContainer()
                                 .withName(CONTAINER)
-                                .withImage(settings.image())
+                                .withImage(settings.images().getOrDefault(pool.type(), scheduling.defaultImage()))
                                 .withCommand(command)
                                 .addNewEnv().withName("LORAPLANE_ACCELERATOR").withValue(pool.type()).endEnv()
                                 .withNewResources().withRequests(requests()).withLimits(limits()).endResources()

@@ -16,12 +16,13 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The objects an attempt becomes, as YAML a cluster administrator would read. */
 class TrainingJobManifestTest {
 
-    static final K8sSettings SETTINGS = new K8sSettings("training", "ghcr.io/loraplane/loraplane:cuda",
+    static final K8sSettings SETTINGS = new K8sSettings("training", Map.of("nvidia", "registry.example/loraplane:cuda"),
             List.of("loraplane", "worker"), List.of(new K8sSettings.Mount("loraplane-data", "/var/lib/loraplane", false),
             new K8sSettings.Mount("loraplane-models", "/models", true)), 7200, 600, null, "4", "16Gi", 1, "loraplane-scheduler");
 
@@ -74,7 +75,7 @@ class TrainingJobManifestTest {
         PodSpec pod = job.getSpec().getTemplate().getSpec();
         assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(job.getMetadata().getLabels());
         Container worker = pod.getContainers().get(0);
-        assertThat(worker.getImage()).isEqualTo("ghcr.io/loraplane/loraplane:cuda");
+        assertThat(worker.getImage()).isEqualTo("registry.example/loraplane:cuda");
         assertThat(worker.getCommand()).containsExactly("loraplane", "worker", "--spec", "/etc/loraplane/spec.json");
         assertThat(worker.getVolumeMounts()).extracting(m -> m.getMountPath() + (m.getReadOnly() ? " ro" : ""))
                 .containsExactly("/etc/loraplane ro", "/var/lib/loraplane", "/models ro");
@@ -106,11 +107,12 @@ class TrainingJobManifestTest {
         assertThat(pod.getContainers().get(0).getResources().getLimits().get("amd.com/gpu").toString()).isEqualTo("4");
         assertThat(pod.getNodeSelector()).containsExactly(java.util.Map.entry("amd.com/gpu.product-name", "Instinct-MI300X"));
         assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("amd.com/gpu"));
+        assertThat(pod.getContainers().get(0).getImage()).as("the plugin's image").isEqualTo("ghcr.io/loraplane/loraplane:latest-rocm");
     }
 
     @Test
     void aCpuAttemptAsksForCpuAndMemoryOnlyAndAKueueQueueSuspendsTheJob() {
-        K8sSettings kueue = new K8sSettings("training", "img", List.of("loraplane", "worker"), List.of(), 3600, 60,
+        K8sSettings kueue = new K8sSettings("training", Map.of(), List.of("loraplane", "worker"), List.of(), 3600, 60,
                 "team-a", "2", "8Gi", 4, "lease");
         Job job = TrainingJobManifest.from(attempt("ftjob-abc123", "cpu", 1),
                 new DevicePool("kubernetes", "training", "cpu", "cpu", 4, 4), kueue, scheduling("cpu")).toJob();
