@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
 class DeployAssetsTest {
 
     static final Path DEPLOY = Path.of("deploy");
+    static final KubernetesSerialization YAML = new KubernetesSerialization();
 
     static List<HasMetadata> parse(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            Object parsed = Serialization.unmarshal(in);
+            Object parsed = YAML.unmarshal(in);
             return parsed instanceof KubernetesList list ? list.getItems()
                     : parsed instanceof List<?> items ? items.stream().map(HasMetadata.class::cast).toList()
                     : List.of((HasMetadata) parsed);
@@ -43,7 +44,7 @@ class DeployAssetsTest {
     @SuppressWarnings("unchecked")
     static Map<String, Object> kustomization(Path dir) throws IOException {
         try (InputStream in = Files.newInputStream(dir.resolve("kustomization.yaml"))) {
-            return Serialization.unmarshal(in, Map.class);
+            return YAML.unmarshal(in, Map.class);
         }
     }
 
