@@ -1,5 +1,6 @@
 package dev.loraplane.orchestrator.executor;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -24,6 +25,16 @@ public interface Executor {
 
     /** Whether it is running (or, for a remote executor, still holds) this job's attempt. */
     boolean isRunning(String jobId);
+
+    /**
+     * Listens again to an attempt it still runs though the control plane that started it is gone (it
+     * restarted, or another replica led): the listener hears the worker's lines written since
+     * {@code since}, then the exit, as if it had started the attempt. False when it does not run
+     * that attempt or it already has a listener; the runner then takes the attempt for lost.
+     */
+    default boolean adopt(String jobId, int attempt, Instant since, AttemptListener listener) {
+        return false;
+    }
 
     /** Stops the job's attempt: the worker is asked to checkpoint and stop, and is killed after a grace period. */
     void cancel(String jobId);

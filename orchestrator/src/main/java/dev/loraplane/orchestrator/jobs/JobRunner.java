@@ -30,6 +30,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -60,7 +61,7 @@ public final class JobRunner {
     public record Policies(Scheduler scheduler, RetryPolicy retries, CostEstimator costs) {}
 
     /** What the runner knows of an attempt in flight. */
-    private record Live(Job job, AttemptRecord attempt, DevicePool pool, long startedMillis) {}
+    private record Live(Job job, AttemptRecord attempt, long startedMillis) {}
 
     private final Store store;
     private final ArtifactStore artifacts;
@@ -92,7 +93,7 @@ public final class JobRunner {
     /** One pass over the store. Blocking: run it off the event loop, and only on the leader. */
     public synchronized void sweep() {
         for (Job job : store.jobsIn(List.of(JobStatus.RUNNING))) {
-            if (!live.containsKey(job.id()) && executors.stream().noneMatch(e -> e.isRunning(job.id()))) {
+            if (!live.containsKey(job.id()) && !adopted(job) && executors.stream().noneMatch(e -> e.isRunning(job.id()))) {
                 orphaned(job);
             }
         }
@@ -207,26 +208,57 @@ public final class JobRunner {
         }
         metrics.attemptStarted(job.tenant(), pool.type(), Math.max(0, startedMillis / 1000
                 - (job.queuedAt() != null ? job.queuedAt() : job.createdAt())));
-        Live attempt = new Live(running, record, pool, startedMillis);
+        Live attempt = new Live(running, record, startedMillis);
         live.put(job.id(), attempt);
         ended.remove(job.id());
         Executor executor = executors.stream().filter(e -> e.name().equals(pool.executor())).findFirst().orElseThrow();
         try {
-            executor.start(new Attempt(job.id(), job.tenant(), number, accelerator, spec), pool, new AttemptListener() {
-                @Override
-                public void line(String line) {
-                    onLine(attempt, request, line);
-                }
-
-                @Override
-                public void exited(AttemptExit exit) {
-                    onExit(attempt, exit);
-                }
-            });
+            executor.start(new Attempt(job.id(), job.tenant(), number, accelerator, spec), pool, listener(attempt, request));
         } catch (RuntimeException e) {
             LOG.warn("{}: the executor could not start it", job.id(), e);
             onExit(attempt, new AttemptExit(AttemptExit.LOST, "the executor could not start it: " + e.getMessage()));
         }
+    }
+
+    /**
+     * A running job this runner did not start (the control plane restarted, or another replica led):
+     * the executor that still runs its open attempt, if one does, reports to this runner from now on,
+     * replaying what the worker wrote since the job was last heard of.
+     */
+    private boolean adopted(Job job) {
+        AttemptRecord record = store.attempts(job.id()).stream().filter(a -> a.endedAt() == null && a.number() == job.attempts())
+                .findFirst().orElse(null);
+        if (record == null) {
+            return false;
+        }
+        Live attempt = new Live(job, record, record.startedAt() * 1000);
+        live.put(job.id(), attempt);   // first: the executor may replay the attempt's end at once
+        ended.remove(job.id());
+        Instant since = Instant.ofEpochSecond(lastHeard(job) - 1);   // a second early: a line twice rather than none
+        AttemptListener listener = listener(attempt, new JsonObject(job.request()));
+        for (Executor executor : executors) {
+            boolean runsIt = record.executor().equals(executor.name()) || record.executor().startsWith(executor.name() + ":");
+            if (runsIt && executor.adopt(job.id(), record.number(), since, listener)) {
+                LOG.info("{}: re-attached to attempt {} on {}", job.id(), record.number(), record.executor());
+                return true;
+            }
+        }
+        live.remove(job.id(), attempt);
+        return false;
+    }
+
+    private AttemptListener listener(Live attempt, JsonObject request) {
+        return new AttemptListener() {
+            @Override
+            public void line(String line) {
+                onLine(attempt, request, line);
+            }
+
+            @Override
+            public void exited(AttemptExit exit) {
+                onExit(attempt, exit);
+            }
+        };
     }
 
     private void onLine(Live attempt, JsonObject request, String text) {
@@ -319,7 +351,7 @@ public final class JobRunner {
 
     /** A running job with no worker anywhere: the control plane restarted, or its executor lost it. */
     private void orphaned(Job job) {
-        long lastHeard = store.eventsNewestFirst(job.id(), 0, 1).stream().mapToLong(JobEvent::createdAt).findFirst().orElse(now());
+        long lastHeard = lastHeard(job);
         store.attempts(job.id()).stream().filter(a -> a.endedAt() == null).forEach(a -> {
             double deviceSeconds = Math.max(0, lastHeard - a.startedAt()) * (double) a.devices();
             double cost = policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds);
@@ -330,6 +362,11 @@ public final class JobRunner {
         });
         requeue(job, null, "The worker is gone (the control plane restarted); the job goes back to the queue and resumes"
                 + " from its last checkpoint");
+    }
+
+    /** When the job's latest event was written (epoch seconds): the last the control plane heard of it. */
+    private long lastHeard(Job job) {
+        return store.eventsNewestFirst(job.id(), 0, 1).stream().mapToLong(JobEvent::createdAt).findFirst().orElse(now());
     }
 
     /** Ends the attempt's books: devices × seconds held, at its accelerator's price. */

@@ -24,7 +24,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +44,8 @@ class JobRunnerTest {
 
         final List<Attempt> attempts = new ArrayList<>();
         final List<AttemptListener> listeners = new ArrayList<>();
+        /** Job ids whose attempt it still runs after a restart, and since when each was adopted. */
+        final Map<String, Instant> adoptable = new HashMap<>();
         int slots = 1;
 
         @Override
@@ -74,6 +78,16 @@ class JobRunnerTest {
 
         void line(String json) {
             listeners.get(listeners.size() - 1).line(json);
+        }
+
+        @Override
+        public boolean adopt(String jobId, int attempt, Instant since, AttemptListener listener) {
+            if (!adoptable.containsKey(jobId)) {
+                return false;
+            }
+            adoptable.put(jobId, since);
+            listeners.add(listener);
+            return true;
         }
 
         @Override
@@ -253,5 +267,39 @@ class JobRunnerTest {
         assertThat(store.openAttempts()).isEmpty();
         assertThat(store.attempts("ftjob-e")).extracting(AttemptRecord::outcome).containsExactly("control_plane_restart");
         assertThat(messages("ftjob-e")).anyMatch(m -> m.startsWith("The worker is gone (the control plane restarted)"));
+    }
+
+    @Test
+    void aWorkerStillRunningAfterARestartIsAdoptedAndItsJobFinishesWithoutASecondAttempt() throws Exception {
+        create("ftjob-gadopted1");
+        runner.sweep();
+        executor.line("{\"type\": \"started\", \"total_steps\": 5}");
+        long heard = store.eventsNewestFirst("ftjob-gadopted1", 0, 1).get(0).createdAt();
+        ScriptedExecutor kept = new ScriptedExecutor();   // the cluster still runs the worker
+        kept.slots = 0;
+        kept.adoptable.put("ftjob-gadopted1", Instant.EPOCH);
+        JobRunner restarted = new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(kept),
+                new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(PriceTable.DEFAULTS,
+                        store::measuredThroughput)), dir, metrics, () -> { });
+        restarted.sweep();
+        restarted.sweep();
+
+        assertThat(job("ftjob-gadopted1").status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(kept.listeners).as("adopted once, not again at the next sweep").hasSize(1);
+        assertThat(kept.adoptable.get("ftjob-gadopted1")).as("lines are replayed from just before the last event")
+                .isEqualTo(Instant.ofEpochSecond(heard - 1));
+        Path adapter = Files.createDirectories(dir.resolve("adapters/ftjob-gadopted1"));
+        Files.writeString(adapter.resolve("adapter_config.json"), "{}");
+        kept.line("{\"type\": \"completed\", \"adapter\": \"" + adapter + "\", \"sha256\": \"abc\", \"trained_tokens\": 80}");
+        kept.exit(0);
+
+        Job done = job("ftjob-gadopted1");
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.trainedTokens()).isEqualTo(80L);
+        assertThat(store.attempts("ftjob-gadopted1")).singleElement().satisfies(a -> {
+            assertThat(a.number()).isEqualTo(1);
+            assertThat(a.outcome()).isEqualTo("succeeded");
+        });
+        assertThat(messages("ftjob-gadopted1")).noneMatch(m -> m.startsWith("The worker is gone"));
     }
 }

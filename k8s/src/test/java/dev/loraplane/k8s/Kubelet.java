@@ -1,0 +1,135 @@
+package dev.loraplane.k8s;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.util.HashMap;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * What a cluster does that the mock API server does not: the Job controller makes each Job's pod, the
+ * kubelet moves it through its phases and keeps the worker's log, which {@link #logs} serves.
+ */
+final class Kubelet {
+
+    private static final String END = "\u0000end";
+
+    private final KubernetesClient client;
+    private final Map<String, List<String>> logs = new ConcurrentHashMap<>();
+    /** Pod → the {@code since} its log was last followed from. */
+    final Map<String, Instant> followedSince = new ConcurrentHashMap<>();
+
+    Kubelet(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** Fabric8's mock API server in CRUD mode: it keeps what it is sent and serves lists and watches of it. */
+    static KubernetesMockServer apiServer() {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        return server;
+    }
+
+    /** A Ready node whose device plugin advertises {@code count} of {@code resource}. */
+    Node addNode(String name, String resource, int count, String productLabel, String product) {
+        return client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).addToLabels(productLabel, product)
+                .endMetadata().withNewStatus().addToAllocatable(resource, new Quantity(String.valueOf(count)))
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
+    }
+
+    /** The Job controller's part: the Job's pod, from its template, bound to {@code node}, Pending. */
+    Pod createPod(Job job, String node) {
+        Pod pod = new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-x7k2p")
+                .withNamespace(job.getMetadata().getNamespace())
+                .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+                .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations()).endMetadata()
+                .withSpec(new io.fabric8.kubernetes.api.model.PodSpecBuilder(job.getSpec().getTemplate().getSpec())
+                        .withNodeName(node).build())
+                .withStatus(new PodStatusBuilder().withPhase("Pending").build()).build();
+        logs.put(pod.getMetadata().getName(), new CopyOnWriteArrayList<>());
+        return client.pods().resource(pod).create();
+    }
+
+    void running(Pod pod) {
+        status(pod, new PodStatusBuilder().withPhase("Running").addToContainerStatuses(new ContainerStatusBuilder()
+                .withName("worker").withNewState().withNewRunning().endRunning().endState().build()).build());
+    }
+
+    /** The worker's container ends: its log ends with it. */
+    void terminated(Pod pod, int exitCode, String reason) {
+        status(pod, new PodStatusBuilder().withPhase(exitCode == 0 ? "Succeeded" : "Failed").addToContainerStatuses(
+                new ContainerStatusBuilder().withName("worker").withNewState().withNewTerminated().withExitCode(exitCode)
+                        .withReason(reason).endTerminated().endState().build()).build());
+        logs.get(pod.getMetadata().getName()).add(END);
+    }
+
+    void status(Pod pod, PodStatus status) {
+        client.pods().resource(new PodBuilder(client.pods().resource(pod).get()).withStatus(status).build()).update();
+    }
+
+    /** The worker prints a line. */
+    void print(Pod pod, String line) {
+        logs.get(pod.getMetadata().getName()).add(line);
+    }
+
+    /**
+     * The logs as the API server serves them, from what {@link #print} wrote, to one control plane:
+     * closing them ends its reads, as its process dying would.
+     */
+    Logs logs() {
+        return new Logs();
+    }
+
+    final class Logs implements PodLogs {
+
+        private volatile boolean open = true;
+
+        @Override
+        public void follow(String namespace, String pod, Instant since, Consumer<String> lines) throws IOException {
+            followedSince.put(pod, since == null ? Instant.EPOCH : since);
+            List<String> log = logs.get(pod);
+            for (int read = 0; open; ) {
+                if (read < log.size()) {
+                    String line = log.get(read++);
+                    if (line.equals(END)) {
+                        return;
+                    }
+                    lines.accept(line);
+                } else {
+                    sleep();
+                }
+            }
+        }
+
+        void close() {
+            open = false;
+        }
+    }
+
+    private static void sleep() throws IOException {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

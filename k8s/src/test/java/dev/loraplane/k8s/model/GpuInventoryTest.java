@@ -1,0 +1,60 @@
+package dev.loraplane.k8s.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loraplane.engine.accelerator.AcceleratorPlugin;
+import dev.loraplane.engine.accelerator.Accelerators;
+import dev.loraplane.engine.accelerator.KubernetesScheduling;
+import dev.loraplane.orchestrator.executor.DevicePool;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Device pools from the nodes' allocatable resources and product labels. */
+class GpuInventoryTest {
+
+    static final Map<String, KubernetesScheduling> KINDS = Accelerators.plugins().stream()
+            .collect(Collectors.toMap(AcceleratorPlugin::name, AcceleratorPlugin::scheduling));
+
+    /** A node as the device plugin and GPU feature discovery leave it. */
+    static Node node(String name, String resource, int count, String productLabel, String product, boolean ready) {
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).endMetadata();
+        if (product != null) {
+            node.editMetadata().addToLabels(productLabel, product).endMetadata();
+        }
+        return node.withNewStatus().addToAllocatable(resource, new Quantity(String.valueOf(count)))
+                .addToAllocatable("cpu", new Quantity("64")).addNewCondition().withType("Ready")
+                .withStatus(ready ? "True" : "False").endCondition().endStatus().build();
+    }
+
+    @Test
+    void nodesAreSummedByProductLessWhatAttemptsHold() {
+        List<Node> nodes = List.of(
+                node("a", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3", true),
+                node("b", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3", true),
+                node("c", "nvidia.com/gpu", 4, "nvidia.com/gpu.product", "NVIDIA-L4", true),
+                node("d", "nvidia.com/gpu", 4, "nvidia.com/gpu.product", "NVIDIA-L4", false),
+                node("e", "amd.com/gpu", 8, "amd.com/gpu.product-name", null, true),
+                node("f", "cpu", 64, "none", null, true));
+        List<GpuInventory.Held> held = List.of(new GpuInventory.Held("nvidia", "NVIDIA-H100-80GB-HBM3", 2),
+                new GpuInventory.Held("nvidia", "NVIDIA-H100-80GB-HBM3", 1), new GpuInventory.Held("cpu", "cpu", 1));
+
+        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 2, held)).containsExactly(
+                new DevicePool("kubernetes", "training", "cpu", "cpu", 2, 1),
+                new DevicePool("kubernetes", "training", "amd", GpuInventory.UNLABELLED, 8, 8),
+                new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100-80GB-HBM3", 16, 13),
+                new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-L4", 4, 4));
+    }
+
+    @Test
+    void aCordonedNodeOffersNothing() {
+        Node cordoned = new NodeBuilder(node("a", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-A100", true))
+                .withNewSpec().withUnschedulable(true).endSpec().build();
+
+        assertThat(GpuInventory.pools("kubernetes", "training", List.of(cordoned), KINDS, 0, List.of())).isEmpty();
+    }
+}
