@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.loraplane.engine.model.Adapters;
 import dev.loraplane.engine.model.KvCache;
 import dev.loraplane.engine.model.Llama;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.loraplane.engine.model.Adapters;
 import dev.loraplane.engine.model.Linear;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,23 +25,44 @@ import java.util.Map;
  * </pre>
  *
  * When every row shares one adapter, the update is two plain matmuls. Otherwise the slots' factors
- * are stacked once per batch and module, zero-padded to the largest rank (padding adds nothing); each
- * step gathers every row's factors from the stack and the update is two batched matmuls. Rows
- * without an adapter point at an all-zero slot.
+ * are stacked once per batch and module, zero-padded to the largest rank {@code R} (padding adds
+ * nothing), and the strategy depends on how many columns {@code slots · R} the stack has:
+ *
+ * <ul>
+ *   <li>few ({@code <=} {@link #CONCATENATED_COLUMNS}): every row is multiplied by every slot's
+ *       {@code A} side by side, {@code [B, T, in] · [in, slots·R]}, a one-hot mask keeps each row's
+ *       own {@code R} columns, and one matmul by the slots' {@code B} stacked {@code [slots·R, out]}
+ *       finishes: two plain matmuls that read each adapter once per step;
+ *   <li>many: each row gathers its own factors from the stack and the update is two batched
+ *       matmuls, so no row pays for the other adapters' columns.
+ * </ul>
+ *
+ * Rows without an adapter get an all-zero mask or point at an all-zero slot.
  */
 public final class LoraBatch implements Adapters, AutoCloseable {
+
+    /** The most stacked columns ({@code slots · rank}) for which every row multiplies every slot. */
+    public static final int CONCATENATED_COLUMNS = 256;
 
     private final List<LoraAdapter> slots;
     private final BatchMapping mapping;
     private final NDManager manager;
     private final NDArray rowIndex;
     private final Map<LoraAdapter.ModuleKey, NDArray[]> stacks = new HashMap<>();
+    private final Map<Integer, NDArray> masks = new HashMap<>();
+    private final int concatenatedColumns;
 
     /**
      * @param slots the adapters of this batch; the mapping's slot numbers index this list
      * @param manager where the stacked factors live; closed with this batch
      */
     public LoraBatch(List<LoraAdapter> slots, BatchMapping mapping, NDManager manager) {
+        this(slots, mapping, manager, CONCATENATED_COLUMNS);
+    }
+
+    /** @param concatenatedColumns the most stacked columns for which every row multiplies every slot */
+    LoraBatch(List<LoraAdapter> slots, BatchMapping mapping, NDManager manager, int concatenatedColumns) {
+        this.concatenatedColumns = concatenatedColumns;
         this.slots = List.copyOf(slots);
         this.mapping = mapping;
         this.manager = manager.newSubManager();
@@ -81,13 +103,34 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         if (stack == null) {
             return y;
         }
+        if (stack[0].getShape().dimension() == 2) {
+            long rank = stack[0].getShape().get(1) / slots.size();
+            NDArray down = x.matMul(stack[0]).mul(mask((int) rank)); // [B, T, in] · [in, S·r], own r kept
+            return y.add(down.matMul(stack[1]));                     // [B, T, S·r] · [S·r, out]
+        }
         NDArray down = x.matMul(stack[0].get(rowIndex));   // [B, T, in] · [B, in, r] = [B, T, r]
         return y.add(down.matMul(stack[1].get(rowIndex))); // [B, T, r] · [B, r, out] = [B, T, out]
     }
 
+    /** {@code [B, 1, slots·rank]}: ones at each row's own slot's {@code rank} columns, zeros elsewhere. */
+    private NDArray mask(int rank) {
+        return masks.computeIfAbsent(rank, r -> {
+            int columns = slots.size() * r;
+            float[] ones = new float[mapping.rows() * columns];
+            for (int i = 0; i < mapping.rows(); i++) {
+                int slot = mapping.rowSlots()[i];
+                if (slot != BatchMapping.NO_ADAPTER) {
+                    Arrays.fill(ones, i * columns + slot * r, i * columns + (slot + 1) * r, 1f);
+                }
+            }
+            return keep(manager.create(ones, new Shape(mapping.rows(), 1, columns)));
+        });
+    }
+
     /**
      * Every slot's {@code Aᵀ} stacked {@code [slots + 1, in, r]} and {@code scaling·Bᵀ} stacked
-     * {@code [slots + 1, r, out]}, the last slot all zero; null when no slot adapts this module.
+     * {@code [slots + 1, r, out]}, the last slot all zero; or, with few columns, side by side {@code
+     * [in, slots·r]} and {@code [slots·r, out]}; null when no slot adapts this module.
      */
     private NDArray[] stack(LoraAdapter.ModuleKey key, Linear base) {
         int rank = 0;
@@ -109,6 +152,14 @@ public final class LoraBatch implements Adapters, AutoCloseable {
                 a.set(new NDIndex("{}, :, :{}", s, r), m.a().transpose());
                 b.set(new NDIndex("{}, :{}, :", s, r), m.b().transpose().mul(adapter.config().scaling()));
             }
+        }
+        if ((long) slots.size() * rank <= concatenatedColumns) {
+            int s = slots.size();
+            NDArray aSide = a.get(new NDIndex(":{}", s)).transpose(1, 0, 2).reshape(base.inFeatures(), (long) s * rank);
+            NDArray bSide = b.get(new NDIndex(":{}", s)).reshape((long) s * rank, base.outFeatures());
+            a.close();
+            b.close();
+            return new NDArray[] {keep(aSide), keep(bSide)};
         }
         return new NDArray[] {keep(a), keep(b)};
     }

@@ -178,8 +178,12 @@ class LoraAdapterTest {
             }
             StepInputs in = StepInputs.leftPadded(m, ids, longest, pads, 0, model.config());
             BatchMapping mapping = new BatchMapping(new int[] {1, BatchMapping.NO_ADAPTER, 0});
-            try (LoraBatch batch = new LoraBatch(List.of(qv, gd), mapping, m)) {
+            try (LoraBatch batch = new LoraBatch(List.of(qv, gd), mapping, m);
+                    LoraBatch gathered = new LoraBatch(List.of(qv, gd), mapping, m, 0)) {
                 float[] mixed = model.forward(in.inputIds(), in.positions(), in.mask(), null, batch).toFloatArray();
+                // Side by side (few columns) and gathered per row (many) are the same update.
+                float[] perRow = model.forward(in.inputIds(), in.positions(), in.mask(), null, gathered).toFloatArray();
+                assertThat(maxDiff(mixed, perRow)).isLessThan(1e-5f);
                 Adapters[] alone = {LoraBatch.single(gd, 1, m), Adapters.NONE, LoraBatch.single(qv, 1, m)};
                 for (int b = 0; b < 3; b++) {
                     float[] expected = model.logits(m, prompts[b], alone[b]).toFloatArray();
