@@ -25,8 +25,8 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"version", "doctor", "up", "files", "files upload", "files list", "jobs", "jobs create", "jobs list", "jobs get", "jobs cancel", "jobs follow",
-        "model", "model info", "model init", "model generate", "model merge", "train", "worker",
-        "bench", "bench forward", "bench train", "bench api"})
+        "model", "model info", "model init", "model generate", "model merge", "train", "worker", "agent", "serve",
+        "bench", "bench forward", "bench train", "bench api", "bench serve"})
     void everySubcommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");
         assertThat(run(args)).isZero();

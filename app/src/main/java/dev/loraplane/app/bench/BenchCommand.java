@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure speed and memory on this machine (benchmarks, not tests).",
-        subcommands = {ForwardBenchCommand.class, TrainBenchCommand.class, ApiBenchCommand.class})
+        subcommands = {ForwardBenchCommand.class, TrainBenchCommand.class, ApiBenchCommand.class, ServeBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -26,9 +26,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Serve one base model and its LoRA adapters, OpenAI-style, on a port of its own.",
             "",
-            "POST /v1/completions and /v1/chat/completions with model = the base model's name or an adapter's;",
-            "adapters come from /v1/load_lora_adapter {\"lora_name\", \"lora_path\"} and, with --registry, from the",
-            "control plane's registry (the newest version of a name, swapped in without a restart)."
+            "POST /v1/completions and /v1/chat/completions with model set to the base",
+            "model's name or an adapter's. Adapters come from /v1/load_lora_adapter and,",
+            "with --registry, from a control plane's registry (a name's newest version,",
+            "swapped in without a restart)."
         })
 public final class ServeCommand implements Callable<Integer> {
 

@@ -1,0 +1,182 @@
+package dev.loraplane.app.bench;
+
+import static dev.loraplane.app.bench.BenchSupport.round;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loraplane.engine.generate.SamplingParams;
+import dev.loraplane.engine.lora.LoraAdapter;
+import dev.loraplane.engine.lora.LoraConfig;
+import dev.loraplane.engine.model.Llama;
+import dev.loraplane.engine.model.ModelInfo;
+import dev.loraplane.engine.tiny.TinyModel;
+import dev.loraplane.serving.adapters.AdapterLoader;
+import dev.loraplane.serving.adapters.AdapterVersion;
+import dev.loraplane.serving.adapters.ColdLoad;
+import dev.loraplane.serving.batch.BatchConfig;
+import dev.loraplane.serving.batch.BatchEngine;
+import dev.loraplane.serving.batch.SequenceHandle;
+import dev.loraplane.serving.batch.SequenceRequest;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Multi-LoRA serving throughput: one batch of concurrent requests on the base model, spread over",
+            "8 and over N distinct adapters in the same batches, and the naive alternative of serving one",
+            "adapter at a time (requests grouped by adapter, groups one after another); and adapter",
+            "cold-load latency from local disk. Greedy, every request exactly --max-tokens long."
+        })
+final class ServeBenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = "bench", description = "bench (about 25M parameters) or tiny (default: ${DEFAULT-VALUE})")
+    String preset;
+
+    @Option(names = "--concurrency", defaultValue = "64", description = "requests in flight together (default: ${DEFAULT-VALUE})")
+    int concurrency;
+
+    @Option(names = "--max-tokens", defaultValue = "64", description = "tokens generated per request (default: ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--prompt-tokens", defaultValue = "16", description = "prompt length (default: ${DEFAULT-VALUE})")
+    int promptTokens;
+
+    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank, on all 7 projections (default: ${DEFAULT-VALUE})")
+    int rank;
+
+    @Option(names = "--naive-groups", defaultValue = "8",
+            description = "groups run in the one-adapter-at-a-time baseline; its rate holds for any count (default: ${DEFAULT-VALUE})")
+    int naiveGroups;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("loraplane-bench-serve-");
+        try {
+            Path modelDir = dir.resolve("model");
+            TinyModel.write(BenchSupport.preset(preset), modelDir, 0);
+            try (Llama model = Llama.load(modelDir)) {
+                LoraConfig config = new LoraConfig(rank, 2.0 * rank, 0, LoraConfig.MODULES, false, preset);
+                List<LoraAdapter> adapters = new ArrayList<>();
+                try {
+                    for (int i = 0; i < concurrency; i++) {
+                        LoraAdapter adapter = LoraAdapter.initialize("bench-" + i, config, model, 100 + i);
+                        adapter.modules().values().forEach(m -> m.b().addi(0.01f));   // a real update, not zero
+                        adapters.add(adapter);
+                    }
+                    return run(model, modelDir, adapters, dir);
+                } finally {
+                    adapters.forEach(LoraAdapter::close);
+                }
+            }
+        } finally {
+            BenchSupport.deleteTree(dir);
+        }
+    }
+
+    private int run(Llama model, Path modelDir, List<LoraAdapter> adapters, Path dir) throws Exception {
+        int vocab = model.config().vocabSize();
+        SplittableRandom random = new SplittableRandom(7);
+        int[][] prompts = new int[concurrency][promptTokens];
+        for (int[] prompt : prompts) {
+            for (int t = 0; t < prompt.length; t++) {
+                prompt[t] = 3 + random.nextInt(vocab - 3);
+            }
+        }
+        BatchConfig config = new BatchConfig(concurrency, promptTokens + maxTokens + 1, concurrency, concurrency);
+        batch(model, config, prompts, i -> null);   // warm-up: kernels, allocator
+        double base = batch(model, config, prompts, i -> null);
+        double mixed8 = batch(model, config, prompts, i -> adapters.get(i % 8));
+        double mixed = batch(model, config, prompts, adapters::get);
+        double naive = oneAtATime(model, config, prompts, adapters);
+        Path saved = dir.resolve("adapter-16");
+        try (LoraAdapter sixteen = LoraAdapter.initialize("cold", new LoraConfig(16, 32, 0, LoraConfig.MODULES, false, preset),
+                model, 3)) {
+            sixteen.save(saved);
+        }
+        ColdLoad cold = ColdLoad.measure(new AdapterLoader(preset, model, 64), new AdapterVersion("cold", 1, preset, saved.toString(),
+                () -> saved), 50);
+        long baseParams = ModelInfo.read(modelDir).parameters();
+        long adapterParams = adapters.get(0).modules().values().stream().mapToLong(m -> m.a().size() + m.b().size()).sum();
+
+        ObjectNode result = new ObjectMapper().createObjectNode();
+        result.put("preset", preset).put("concurrency", concurrency).put("max_tokens", maxTokens).put("rank", rank)
+                .put("adapter_weight_fraction", round(adapterParams / (double) baseParams));
+        result.put("base_tokens_per_s", round(base)).put("mixed8_tokens_per_s", round(mixed8))
+                .put("mixed" + concurrency + "_tokens_per_s", round(mixed))
+                .put("one_adapter_at_a_time_tokens_per_s", round(naive))
+                .put("mixed8_vs_base", round(mixed8 / base)).put("mixed" + concurrency + "_vs_base", round(mixed / base))
+                .put("mixed8_vs_one_at_a_time", round(mixed8 / naive))
+                .put("mixed" + concurrency + "_vs_one_at_a_time", round(mixed / naive))
+                .put("cold_load_ms_p50", round(cold.p50Ms())).put("cold_load_ms_p99", round(cold.p99Ms()));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(result.toPrettyString());
+            return 0;
+        }
+        out.printf(Locale.ROOT, "%d requests × %d tokens on the %s preset, rank-%d adapters on all 7 projections (%.1f%% of the base's weights)%n",
+                concurrency, maxTokens, preset, rank, 100.0 * adapterParams / baseParams);
+        out.printf(Locale.ROOT, "base model only            %8.0f tokens/s%n", base);
+        out.printf(Locale.ROOT, "8 adapters, one batch      %8.0f tokens/s  %.2f× base%n", mixed8, mixed8 / base);
+        out.printf(Locale.ROOT, "%d adapters, one batch     %8.0f tokens/s  %.2f× base%n", concurrency, mixed, mixed / base);
+        out.printf(Locale.ROOT, "one adapter at a time      %8.0f tokens/s  (batched: %.1f× and %.1f× this)%n", naive, mixed8 / naive,
+                mixed / naive);
+        out.printf(Locale.ROOT, "cold load, rank 16         p50 %.1f ms  p99 %.1f ms%n", cold.p50Ms(), cold.p99Ms());
+        return 0;
+    }
+
+    /** Every request at once in one engine; generated tokens per second of wall time. */
+    private double batch(Llama model, BatchConfig config, int[][] prompts, IntFunction<LoraAdapter> adapterOf) throws Exception {
+        try (BatchEngine engine = new BatchEngine(model, null, config)) {
+            long start = System.nanoTime();
+            List<SequenceHandle> handles = new ArrayList<>();
+            for (int i = 0; i < prompts.length; i++) {
+                handles.add(engine.submit(new SequenceRequest(prompts[i], sampling(), adapterOf.apply(i))));
+            }
+            long tokens = 0;
+            for (SequenceHandle handle : handles) {
+                tokens += handle.completion().get(30, TimeUnit.MINUTES).completionTokens();
+            }
+            return tokens / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /**
+     * The naive server: one adapter loaded at a time, its requests batched, the next adapter's after.
+     * With one request per adapter each group is a batch of one; {@code naiveGroups} groups are timed.
+     */
+    private double oneAtATime(Llama model, BatchConfig config, int[][] prompts, List<LoraAdapter> adapters) throws Exception {
+        int groups = Math.min(naiveGroups, adapters.size());
+        long start = System.nanoTime();
+        long tokens = 0;
+        try (BatchEngine engine = new BatchEngine(model, null, config)) {
+            for (int g = 0; g < groups; g++) {
+                tokens += engine.submit(new SequenceRequest(prompts[g], sampling(), adapters.get(g))).completion()
+                        .get(30, TimeUnit.MINUTES).completionTokens();
+            }
+        }
+        return tokens / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private SamplingParams sampling() {
+        return new SamplingParams(maxTokens, 0, 1, 0, 0, Set.of(), List.of());
+    }
+}
