@@ -91,10 +91,19 @@ final class UpCommand implements Callable<Integer> {
         ControlPlane.Config config = config(plan.config(), plan.home().root(), tiny, Gpus::detected);
         ControlPlaneMetrics metrics = new ControlPlaneMetrics();
         RegistryServing serving = new RegistryServing(tiny, TINY, metrics.registry(), Serving.Settings.DEFAULTS);
+        ConfigFile.KubernetesSettings k8s = plan.config().executors().kubernetes();
+        KubernetesWiring cluster = k8s.enabled() ? KubernetesWiring.connect(k8s, config.dataDir()) : null;
         Vertx vertx = Vertx.vertx();
-        ControlPlane plane = ControlPlane.start(vertx, config, new ControlPlane.Extensions(List.of(), null, List.of(serving), metrics))
+        ControlPlane plane = ControlPlane.start(vertx, config, new ControlPlane.Extensions(
+                        cluster == null ? List.of() : List.of(cluster.executor()), cluster == null ? null : cluster.leadership(),
+                        List.of(serving), metrics))
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         banner(out, config, plane.port());
+        if (cluster != null) {
+            out.println("kubernetes: training Jobs in namespace " + k8s.namespace() + " of " + cluster.client().getMasterUrl()
+                    + "; the replica holding Lease " + k8s.leaseName() + " schedules");
+            out.flush();
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             plane.stopWorkers();
@@ -105,6 +114,9 @@ final class UpCommand implements Callable<Integer> {
             }
             plane.close();
             serving.close();
+            if (cluster != null) {
+                cluster.close();
+            }
             stopped.countDown();
         }, "loraplane-up-stop"));
         stopped.await();

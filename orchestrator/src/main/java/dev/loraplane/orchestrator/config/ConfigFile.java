@@ -127,8 +127,34 @@ public record ConfigFile(Server server, DatabaseSettings database, Path dataDir,
         }
     }
 
-    /** The executors that run training attempts: this machine's, and remote agents. */
-    public record Executors(LocalExecutorSettings local, AgentSettings agents) {}
+    /** The executors that run training attempts: this machine's, remote agents, and a Kubernetes cluster. */
+    public record Executors(LocalExecutorSettings local, AgentSettings agents, KubernetesSettings kubernetes) {}
+
+    /**
+     * Training attempts as Kubernetes Jobs (module {@code k8s}), off unless {@code enabled}; the client
+     * finds the cluster as kubectl does (in-cluster service account, else {@code ~/.kube/config}).
+     *
+     * @param images device type (cpu, nvidia, amd) → the worker image; a type left out runs its plugin's default
+     * @param dataClaim the PersistentVolumeClaim holding the data directory, mounted at the same path in workers
+     * @param kueueQueue the Kueue LocalQueue that admits the Jobs, or null without Kueue
+     * @param cpuSlots CPU-only attempts the cluster runs at once
+     * @param leaseName the Lease that replicas elect the scheduling leader with
+     */
+    public record KubernetesSettings(boolean enabled, String namespace, Map<String, String> images, String dataClaim,
+            String kueueQueue, String cpuRequest, String memoryRequest, int cpuSlots, long activeDeadlineSeconds,
+            int ttlSecondsAfterFinished, String leaseName) {
+
+        public KubernetesSettings {
+            images = Map.copyOf(images);
+            if (enabled && (namespace == null || namespace.isBlank())) {
+                throw new InvalidValue("namespace", "is empty; expected the namespace training Jobs run in");
+            }
+            if (cpuSlots < 0 || activeDeadlineSeconds < 1 || ttlSecondsAfterFinished < 0) {
+                throw new InvalidValue("kubernetes", "has a negative cpu_slots or ttl_seconds_after_finished, or an"
+                        + " active_deadline_seconds below 1");
+            }
+        }
+    }
 
     /**
      * @param tokens bearer tokens agents may join with; empty: the one {@code loraplane up} makes and prints
