@@ -59,6 +59,12 @@ public final class ServingApi {
         int[] prompt = chat ? tokenizer.encode(tokenizer.chatTemplate().render(request.messages(), true), false)
                 : request.promptTokenIds() != null ? request.promptTokenIds() : tokenizer.encode(request.prompt(), true);
         String promptField = chat ? "messages" : "prompt";
+        for (int id : prompt) {
+            if (id < 0 || id >= tokenizer.vocabSize()) {
+                throw ServingException.invalid("prompt", "prompt holds token id " + id + ", outside this model's vocabulary of "
+                        + tokenizer.vocabSize());
+            }
+        }
         if (prompt.length >= backend.maxContext()) {
             throw ServingException.invalid(promptField, "This model's maximum context length is " + backend.maxContext()
                     + " tokens; the " + promptField + " alone is " + prompt.length + " tokens");

@@ -221,6 +221,9 @@ class ServingApiTest {
             assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
             assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("param")).as(c.getKey()).isEqualTo(c.getValue());
         }
+        HttpResponse<Buffer> badToken = post("/v1/completions", "{\"model\": \"loraplane-tiny\", \"prompt\": [1, 99999]}");
+        assertThat(badToken.statusCode()).isEqualTo(400);
+        assertThat(badToken.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("99999");
         HttpResponse<Buffer> noPrompt = post("/v1/completions", "{\"model\": \"loraplane-tiny\"}");
         assertThat(noPrompt.bodyAsJsonObject().getJsonObject("error").getString("param")).isEqualTo("prompt");
         HttpResponse<Buffer> malformed = post("/v1/chat/completions", "{\"model\": ");
