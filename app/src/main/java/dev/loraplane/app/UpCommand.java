@@ -1,9 +1,9 @@
 package dev.loraplane.app;
 
+import dev.loraplane.app.serve.RegistryServing;
 import dev.loraplane.engine.accelerator.AcceleratorDevice;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
-import dev.loraplane.app.serve.RegistryServing;
 import dev.loraplane.orchestrator.ControlPlane;
 import dev.loraplane.orchestrator.config.ConfigFile;
 import dev.loraplane.orchestrator.config.ConfigLoader;
