@@ -156,4 +156,35 @@ class ServeFromRegistryTest {
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'nobody'");
     }
+
+    @Test
+    void anAdapterOfAnotherBaseIsRefusedNamingTheModelAndTheServerGoesOn() throws Exception {
+        Path tiny = dir.resolve("models/loraplane-tiny");
+        TinyModel.write(Preset.TINY, tiny, 0);
+        Path bench = dir.resolve("models/bench");
+        TinyModel.write(Preset.BENCH, bench, 0);
+        Path foreign = dir.resolve("foreign");
+        try (Llama model = Llama.load(bench); LoraAdapter lora = LoraAdapter.initialize("foreign",
+                new LoraConfig(8, 16, 0, List.of("q_proj", "v_proj"), false, "bench"), model, 1)) {
+            lora.save(foreign);
+        }
+        serving = Serving.open(tiny, "loraplane-tiny", null, (tenant, adapter) -> adapter, tenant -> List.<CompletionBackend.ModelCard>of(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new Serving.Settings(4, 256, 16, 2, 4, 64, Duration.ZERO, 10));
+        ServingVerticle server = new ServingVerticle(serving.backend(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                "127.0.0.1", 0, 1 << 20);
+        await(vertx.deployVerticle(server));
+        WebClient http = WebClient.create(vertx);
+        int port = server.port();
+
+        HttpResponse<Buffer> loaded = await(http.post(port, "127.0.0.1", "/v1/load_lora_adapter")
+                .sendJsonObject(new JsonObject().put("lora_name", "foreign").put("lora_path", foreign.toString())));
+        assertThat(loaded.statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> refused = await(http.post(port, "127.0.0.1", "/v1/chat/completions").sendJsonObject(chat("foreign", 4, false)));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
+        assertThat(error.getString("param")).isEqualTo("model");
+        assertThat(error.getString("message")).contains("foreign", "bench");
+        assertThat(await(http.post(port, "127.0.0.1", "/v1/chat/completions").sendJsonObject(chat("loraplane-tiny", 4, false)))
+                .statusCode()).as("the base model still answers").isEqualTo(200);
+    }
 }
