@@ -197,11 +197,10 @@ final class UpCommand implements Callable<Integer> {
         out.println("  curl " + url + "/v1/chat/completions" + auth + " -H 'Content-Type: application/json' \\");
         out.println("       -d '{\"model\": \"ft:" + TINY + ":…\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}'");
         out.println();
-        Path tokenFile = config.dataDir().resolve("agent-token");
-        boolean generated = Files.exists(tokenFile) && config.agents().tokens().equals(Set.of(agentToken(config.dataDir())));
+        String made = Files.exists(config.dataDir().resolve("agent-token")) ? agentToken(config.dataDir()) : null;
         out.println("other machines run jobs for it with:");
         out.println("  loraplane agent --server " + url + " --token "
-                + (generated ? agentToken(config.dataDir()) : "<one of executors.agents.tokens>"));
+                + (made != null && config.agents().tokens().equals(Set.of(made)) ? made : "<one of executors.agents.tokens>"));
         out.flush();
     }
 }

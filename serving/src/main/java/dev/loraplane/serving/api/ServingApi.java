@@ -119,9 +119,12 @@ public final class ServingApi {
         @Override
         public void token(int tokenId) {
             context.runOnContext(v -> {   // decoding and writing stay off the batching thread
-                String piece = text.add(tokenId);
-                if (request.stream() && !piece.isEmpty()) {
-                    send(chunk(piece, null));
+                text.add(tokenId);
+                if (request.stream()) {
+                    String piece = text.piece();
+                    if (!piece.isEmpty()) {
+                        send(chunk(piece, null));
+                    }
                 }
             });
         }
