@@ -15,6 +15,7 @@ import java.util.List;
 final class IncrementalText {
 
     private final Tokenizer tokenizer;
+    private final List<String> stops;
     private final int holdBack;
     private final StringBuilder text = new StringBuilder();
     private int[] ids = new int[16];
@@ -25,6 +26,7 @@ final class IncrementalText {
 
     IncrementalText(Tokenizer tokenizer, List<String> stops) {
         this.tokenizer = tokenizer;
+        this.stops = List.copyOf(stops);
         this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
     }
 
@@ -40,6 +42,12 @@ final class IncrementalText {
     String piece() {
         settle(false);
         int safe = text.length() - holdBack;
+        for (String stop : stops) {   // the token that completes a stop string may bring text after it too
+            int at = text.indexOf(stop, Math.max(0, sent - stop.length() + 1));
+            if (at >= 0) {
+                safe = Math.min(safe, at);
+            }
+        }
         while (safe > sent && Character.isHighSurrogate(text.charAt(safe - 1))) {
             safe--;
         }

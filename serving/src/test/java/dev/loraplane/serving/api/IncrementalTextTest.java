@@ -37,4 +37,25 @@ class IncrementalTextTest {
             }
         }
     }
+
+    @Test
+    void aPossibleStopStringIsHeldBackAndTheTextEndsBeforeIt() {
+        TinyModel.write(Preset.TINY, dir, 0);
+        try (Tokenizer tokenizer = Tokenizer.load(dir)) {
+            IncrementalText text = new IncrementalText(tokenizer, List.of("END"));
+            StringBuilder sent = new StringBuilder();
+            int[] ids = tokenizer.encode("one two END three", false);
+            for (int i = 0; i < ids.length; i++) {   // as the engine does: it stops at the token that completes "END"
+                text.add(ids[i]);
+                sent.append(text.piece());
+                if (tokenizer.decode(java.util.Arrays.copyOf(ids, i + 1), true).contains("END")) {
+                    break;
+                }
+            }
+            assertThat(sent.toString()).as("nothing that could begin the stop string went out").doesNotContain("E");
+            sent.append(text.finish("END"));
+            assertThat(sent.toString()).isEqualTo("one two ");
+            assertThat(text.whole("END")).isEqualTo("one two ");
+        }
+    }
 }
