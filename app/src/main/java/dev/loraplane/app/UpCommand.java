@@ -5,6 +5,8 @@ import dev.loraplane.engine.accelerator.AcceleratorDevice;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
 import dev.loraplane.orchestrator.ControlPlane;
+import dev.loraplane.orchestrator.api.ApiKeys;
+import dev.loraplane.orchestrator.config.ConfigException;
 import dev.loraplane.orchestrator.config.ConfigFile;
 import dev.loraplane.orchestrator.config.ConfigLoader;
 import dev.loraplane.orchestrator.config.ConfigOverride;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -90,7 +94,11 @@ final class UpCommand implements Callable<Integer> {
         }
         ControlPlane.Config config = config(plan.config(), plan.home().root(), tiny, Gpus::detected);
         ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-        RegistryServing serving = new RegistryServing(tiny, TINY, metrics.registry(), Serving.Settings.DEFAULTS);
+        ConfigFile.ServingSettings served = plan.config().serving();
+        BaseModel base = servedBase(config, served);
+        RegistryServing serving = new RegistryServing(base.dir(), base.name(), metrics.registry(), new Serving.Settings(
+                served.maxBatch(), served.maxModelLen(), served.queue(), served.maxLoras(), served.maxCpuLoras(),
+                served.maxLoraRank(), Duration.ofSeconds(2), 50));
         ConfigFile.KubernetesSettings k8s = plan.config().executors().kubernetes();
         KubernetesWiring cluster = k8s.enabled() ? KubernetesWiring.connect(k8s, config.dataDir()) : null;
         Vertx vertx = Vertx.vertx();
@@ -99,6 +107,9 @@ final class UpCommand implements Callable<Integer> {
                         List.of(serving), metrics))
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         banner(out, config, plane.port());
+        out.println("serving: " + base.name() + ", up to " + served.maxBatch() + " sequences and " + served.maxLoras()
+                + " adapters per step");
+        pin(out, serving, served.pin());
         if (cluster != null) {
             out.println("kubernetes: training Jobs in namespace " + k8s.namespace() + " of " + cluster.client().getMasterUrl()
                     + "; the replica holding Lease " + k8s.leaseName() + " schedules");
@@ -160,6 +171,34 @@ final class UpCommand implements Callable<Integer> {
         ConfigFile config = ConfigLoader.load(file, overrides);
         Home data = dataDir == null && config.dataDir() != null ? Home.of(config.dataDir()) : home;
         return new Plan(file, data, config, overrides.stream().map(ConfigOverride::source).distinct().toList());
+    }
+
+    /** The base model {@code serving.base} names among the control plane's. */
+    static BaseModel servedBase(ControlPlane.Config config, ConfigFile.ServingSettings serving) {
+        String name = serving.base() == null ? TINY : serving.base();
+        BaseModel base = config.baseModels().get(name);
+        if (base == null) {
+            throw new ConfigException("serving.base is '" + name + "'; expected one of the base models: "
+                    + String.join(", ", config.baseModels().keySet()));
+        }
+        return base;
+    }
+
+    /** Loads the pinned adapters; one that cannot be loaded yet (not trained yet, say) is reported and skipped. */
+    private static void pin(PrintWriter out, RegistryServing serving, List<String> pins) {
+        for (String pin : pins) {
+            int slash = pin.indexOf('/');
+            String tenant = slash < 0 ? ApiKeys.DEFAULT_TENANT : pin.substring(0, slash);
+            String name = slash < 0 ? pin : pin.substring(slash + 1);
+            try {
+                serving.pin(tenant, name).get(60, TimeUnit.SECONDS);
+                out.println("pinned: " + pin);
+            } catch (Exception e) {
+                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                out.println("not pinned: " + pin + ": " + cause.getMessage());
+            }
+        }
+        out.flush();
     }
 
     /** The control plane {@code file} describes, with the built-in tiny model and workers started from this very launcher. */

@@ -13,7 +13,7 @@ class ServeBenchCommandTest {
 
     @Test
     void benchServeReportsEveryFigureItPromises() throws Exception {
-        assertThat(cli.run("bench", "serve", "--preset", "tiny", "--concurrency", "8", "--max-tokens", "4", "--naive-groups", "2",
+        assertThat(cli.run("bench", "serve", "--preset", "tiny", "--concurrency", "8", "--max-tokens", "4", "--naive-groups", "2", "--repeat", "1",
                 "--json")).as(cli.err.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(cli.out.toString());
         for (String key : new String[] {"base_tokens_per_s", "mixed8_tokens_per_s",
@@ -23,5 +23,6 @@ class ServeBenchCommandTest {
             assertThat(json.get(key).asDouble()).as(key).isPositive();
         }
         assertThat(json.get("concurrency").asInt()).isEqualTo(8);
+        assertThat(json.get("repeat").asInt()).isEqualTo(1);
     }
 }

@@ -1,6 +1,7 @@
 package dev.loraplane.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loraplane.engine.accelerator.AcceleratorDevice;
 import dev.loraplane.orchestrator.ControlPlane;
@@ -102,6 +103,23 @@ class UpCommandTest {
         UpCommand.banner(new PrintWriter(out), UpCommand.config(laptopOnAnyPort(), dir, dir.resolve("tiny"), List::of), 8080);
         assertThat(out.toString()).contains("http://127.0.0.1:8080/v1", "no API keys are configured, so it listens on 127.0.0.1 only",
                 "1 CPU slot, no GPU; base models: loraplane-tiny").doesNotContain("Authorization");
+    }
+
+    @Test
+    void servingServesTheBuiltInBaseUnlessTheConfigNamesAnotherAndAnUnknownOneIsRefusedByName() throws IOException {
+        ControlPlane.Config laptop = UpCommand.config(laptopOnAnyPort(), dir, dir.resolve("tiny"), List::of);
+        assertThat(UpCommand.servedBase(laptop, laptopOnAnyPort().serving()).dir()).isEqualTo(dir.resolve("tiny"));
+        Path file = Files.writeString(dir.resolve("c.yaml"), """
+                base_models: [{name: qwen, path: /models/qwen}]
+                serving: {base: qwen, max_loras: 4, pin: [support-bot]}
+                """);
+        ConfigFile withQwen = ConfigLoader.load(file, List.of());
+        ControlPlane.Config config = UpCommand.config(withQwen, dir, dir.resolve("tiny"), List::of);
+        assertThat(UpCommand.servedBase(config, withQwen.serving()).dir()).isEqualTo(Path.of("/models/qwen"));
+        Path typo = Files.writeString(dir.resolve("t.yaml"), "serving: {base: qwn}\n");
+        ConfigFile wrong = ConfigLoader.load(typo, List.of());
+        assertThatThrownBy(() -> UpCommand.servedBase(UpCommand.config(wrong, dir, dir.resolve("tiny"), List::of), wrong.serving()))
+                .hasMessage("serving.base is 'qwn'; expected one of the base models: loraplane-tiny");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -89,6 +90,16 @@ public final class Serving implements AutoCloseable {
 
     public CompletionBackend backend() {
         return backend;
+    }
+
+    /**
+     * Keeps an adapter loaded in host memory from now on, whatever the traffic, loading it now.
+     *
+     * @param key the name the adapter cache knows it by (the registry's, or a loaded adapter's)
+     * @return completes once it is loaded; fails as a request for it would (unknown, another base, …)
+     */
+    public CompletableFuture<Void> pin(String key) {
+        return cache.pin(key);
     }
 
     @Override

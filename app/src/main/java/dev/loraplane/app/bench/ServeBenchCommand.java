@@ -21,6 +21,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -38,7 +39,9 @@ import picocli.CommandLine.Spec;
             "Multi-LoRA serving throughput: one batch of concurrent requests on the base model, spread over",
             "8 and over N distinct adapters in the same batches, and the naive alternative of serving one",
             "adapter at a time (requests grouped by adapter, groups one after another); and adapter",
-            "cold-load latency from local disk. Greedy, every request exactly --max-tokens long."
+            "cold-load latency from local disk. Greedy, every request exactly --max-tokens long. One",
+            "running server (one batch engine, its adapter slots as many as the requests) serves every",
+            "case: each is run once to warm up, then --repeat times; the median run is reported."
         })
 final class ServeBenchCommand implements Callable<Integer> {
 
@@ -63,6 +66,9 @@ final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--naive-groups", defaultValue = "8",
             description = "groups run in the one-adapter-at-a-time baseline; its rate holds for any count (default: ${DEFAULT-VALUE})")
     int naiveGroups;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "timed runs of each case; the median is reported (default: ${DEFAULT-VALUE})")
+    int repeat;
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
@@ -102,11 +108,16 @@ final class ServeBenchCommand implements Callable<Integer> {
             }
         }
         BatchConfig config = new BatchConfig(concurrency, promptTokens + maxTokens + 1, concurrency, concurrency);
-        batch(model, config, prompts, i -> null);   // warm-up: kernels, allocator
-        double base = batch(model, config, prompts, i -> null);
-        double mixed8 = batch(model, config, prompts, i -> adapters.get(i % 8));
-        double mixed = batch(model, config, prompts, adapters::get);
-        double naive = oneAtATime(model, config, prompts, adapters);
+        double base;
+        double mixed8;
+        double mixed;
+        double naive;
+        try (BatchEngine engine = new BatchEngine(model, null, config)) {
+            base = median(engine, prompts, i -> null);
+            mixed8 = median(engine, prompts, i -> adapters.get(i % 8));
+            mixed = median(engine, prompts, adapters::get);
+            naive = oneAtATime(engine, prompts, adapters);
+        }
         Path saved = dir.resolve("adapter-16");
         try (LoraAdapter sixteen = LoraAdapter.initialize("cold", new LoraConfig(16, 32, 0, LoraConfig.MODULES, false, preset),
                 model, 3)) {
@@ -119,6 +130,7 @@ final class ServeBenchCommand implements Callable<Integer> {
 
         ObjectNode result = new ObjectMapper().createObjectNode();
         result.put("preset", preset).put("concurrency", concurrency).put("max_tokens", maxTokens).put("rank", rank)
+                .put("repeat", repeat)
                 .put("adapter_weight_fraction", round(adapterParams / (double) baseParams));
         result.put("base_tokens_per_s", round(base)).put("mixed8_tokens_per_s", round(mixed8))
                 .put("mixed" + concurrency + "_tokens_per_s", round(mixed))
@@ -143,35 +155,42 @@ final class ServeBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Every request at once in one engine; generated tokens per second of wall time. */
-    private double batch(Llama model, BatchConfig config, int[][] prompts, IntFunction<LoraAdapter> adapterOf) throws Exception {
-        try (BatchEngine engine = new BatchEngine(model, null, config)) {
-            long start = System.nanoTime();
-            List<SequenceHandle> handles = new ArrayList<>();
-            for (int i = 0; i < prompts.length; i++) {
-                handles.add(engine.submit(new SequenceRequest(prompts[i], sampling(), adapterOf.apply(i))));
-            }
-            long tokens = 0;
-            for (SequenceHandle handle : handles) {
-                tokens += handle.completion().get(30, TimeUnit.MINUTES).completionTokens();
-            }
-            return tokens / ((System.nanoTime() - start) / 1e9);
+    /** One untimed run, then the median of {@link #repeat} timed ones. */
+    private double median(BatchEngine engine, int[][] prompts, IntFunction<LoraAdapter> adapterOf) throws Exception {
+        batch(engine, prompts, adapterOf);
+        double[] runs = new double[Math.max(1, repeat)];
+        for (int i = 0; i < runs.length; i++) {
+            runs[i] = batch(engine, prompts, adapterOf);
         }
+        Arrays.sort(runs);
+        return runs[runs.length / 2];
+    }
+
+    /** Every request at once; generated tokens per second of wall time. */
+    private double batch(BatchEngine engine, int[][] prompts, IntFunction<LoraAdapter> adapterOf) throws Exception {
+        long start = System.nanoTime();
+        List<SequenceHandle> handles = new ArrayList<>();
+        for (int i = 0; i < prompts.length; i++) {
+            handles.add(engine.submit(new SequenceRequest(prompts[i], sampling(), adapterOf.apply(i))));
+        }
+        long tokens = 0;
+        for (SequenceHandle handle : handles) {
+            tokens += handle.completion().get(30, TimeUnit.MINUTES).completionTokens();
+        }
+        return tokens / ((System.nanoTime() - start) / 1e9);
     }
 
     /**
      * The naive server: one adapter loaded at a time, its requests batched, the next adapter's after.
      * With one request per adapter each group is a batch of one; {@code naiveGroups} groups are timed.
      */
-    private double oneAtATime(Llama model, BatchConfig config, int[][] prompts, List<LoraAdapter> adapters) throws Exception {
+    private double oneAtATime(BatchEngine engine, int[][] prompts, List<LoraAdapter> adapters) throws Exception {
         int groups = Math.min(naiveGroups, adapters.size());
         long start = System.nanoTime();
         long tokens = 0;
-        try (BatchEngine engine = new BatchEngine(model, null, config)) {
-            for (int g = 0; g < groups; g++) {
-                tokens += engine.submit(new SequenceRequest(prompts[g], sampling(), adapters.get(g))).completion()
-                        .get(30, TimeUnit.MINUTES).completionTokens();
-            }
+        for (int g = 0; g < groups; g++) {
+            tokens += engine.submit(new SequenceRequest(prompts[g], sampling(), adapters.get(g))).completion()
+                    .get(30, TimeUnit.MINUTES).completionTokens();
         }
         return tokens / ((System.nanoTime() - start) / 1e9);
     }

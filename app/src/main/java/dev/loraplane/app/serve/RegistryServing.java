@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,6 +44,15 @@ public final class RegistryServing implements RouteMount, AutoCloseable {
         List<Adapter> versions = adapters.adapterVersions(key.substring(0, slash), key.substring(slash + 1));
         return versions.stream().findFirst().map(a -> new AdapterVersion(key, a.version(), a.baseModel(), a.sha256(),
                 () -> Path.of(a.path())));
+    }
+
+    /**
+     * Keeps {@code tenant}'s adapter {@code name} loaded from now on; call once mounted.
+     *
+     * @return completes once it is loaded; fails when the registry has no such adapter for that base
+     */
+    public CompletableFuture<Void> pin(String tenant, String name) {
+        return serving.pin(key(tenant, name));
     }
 
     @Override

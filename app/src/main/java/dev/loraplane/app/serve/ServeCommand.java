@@ -12,9 +12,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,6 +73,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-lora-rank", defaultValue = "64", description = "the largest adapter rank served (default: ${DEFAULT-VALUE})")
     int maxLoraRank;
 
+    @Option(names = "--pin", paramLabel = "ADAPTER",
+            description = "keep this adapter loaded from the start, whatever the traffic; repeatable")
+    List<String> pins = new ArrayList<>();
+
     @Option(names = "--queue", defaultValue = "256", description = "requests that may wait before a 429 (default: ${DEFAULT-VALUE})")
     int queue;
 
@@ -86,11 +92,20 @@ public final class ServeCommand implements Callable<Integer> {
         Serving serving = Serving.open(model, served, registry == null ? null : new RegistryAdapters(registry, apiKey, downloads),
                 (tenant, adapter) -> adapter, tenant -> List.<CompletionBackend.ModelCard>of(), meters,
                 new Serving.Settings(maxBatch, maxContext, queue, maxLoras, maxCpuLoras, maxLoraRank, Duration.ofSeconds(2), 50));
+        for (String pin : pins) {
+            try {
+                serving.pin(pin).get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                serving.close();
+                throw new ParameterException(spec.commandLine(), "--pin " + pin + ": " + e.getCause().getMessage());
+            }
+        }
         Vertx vertx = Vertx.vertx();
         ServingVerticle verticle = new ServingVerticle(serving.backend(), meters, host, port, 16L << 20);
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         String url = "http://" + host + ":" + verticle.port();
-        out.println("serving " + served + " at " + url + "/v1" + (registry == null ? "" : ", adapters from " + registry));
+        out.println("serving " + served + " at " + url + "/v1" + (registry == null ? "" : ", adapters from " + registry)
+                + (pins.isEmpty() ? "" : "; pinned: " + String.join(", ", pins)));
         out.println();
         out.println("  curl " + url + "/v1/chat/completions -H 'Content-Type: application/json' \\");
         out.println("       -d '{\"model\": \"" + served + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}'");

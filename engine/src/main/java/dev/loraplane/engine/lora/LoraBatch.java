@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Several adapters applied in one batch, each row through its own (Punica's BGMV, S-LoRA's
+ * Several adapters applied in one batch, each row through its own (Punica's BGMV/SGMV, S-LoRA's
  * heterogeneous batching). Per projection:
  *
  * <pre>
@@ -24,57 +24,103 @@ import java.util.Map;
  *     y[i] = x[i] · Wᵀ + (s == NO_ADAPTER ? 0 : scaling[s] · (x[i] · A[s]ᵀ) · B[s]ᵀ)
  * </pre>
  *
- * When every row shares one adapter, the update is two plain matmuls. Otherwise the slots' factors
- * are stacked once per batch and module, zero-padded to the largest rank {@code R} (padding adds
- * nothing), and the strategy depends on how many columns {@code slots · R} the stack has:
+ * The mapping's slots are those of an {@link AdapterSlots}. The base matmul runs once for the whole
+ * batch. When every row shares one adapter, the update is two plain matmuls with its own factors.
+ * Otherwise the update reads the slots' stacked factors in place, zero-padded to their common rank
+ * {@code R}, over the first {@code k} slots (the highest slot used, plus one), and the strategy
+ * depends on how many columns {@code k · R} that is:
  *
  * <ul>
  *   <li>few ({@code <=} {@link #CONCATENATED_COLUMNS}): every row is multiplied by every slot's
- *       {@code A} side by side, {@code [B, T, in] · [in, slots·R]}, a one-hot mask keeps each row's
- *       own {@code R} columns, and one matmul by the slots' {@code B} stacked {@code [slots·R, out]}
- *       finishes: two plain matmuls that read each adapter once per step;
- *   <li>many: each row gathers its own factors from the stack and the update is two batched
- *       matmuls, so no row pays for the other adapters' columns.
+ *       {@code A} side by side, {@code [B, T, in] · [in, k·R]}, a one-hot mask keeps each row's own
+ *       {@code R} columns, and one matmul by the slots' {@code B} stacked {@code [k·R, out]}
+ *       finishes: two plain matmuls, at {@code k} times the arithmetic a row needs;
+ *   <li>many: the rows are grouped by adapter into equal chunks ({@link RowGroups}), gathered
+ *       {@code [chunks, size·T, in]}, multiplied by their chunk's factors in two batched matmuls,
+ *       and scattered back: each row pays for its own adapter only. When the chunks are the slots
+ *       {@code 0..k-1} in order the factors are read in place; otherwise they are gathered once per
+ *       batch.
  * </ul>
- *
- * Rows without an adapter get an all-zero mask or point at an all-zero slot.
  */
 public final class LoraBatch implements Adapters, AutoCloseable {
 
     /** The most stacked columns ({@code slots · rank}) for which every row multiplies every slot. */
-    public static final int CONCATENATED_COLUMNS = 256;
+    public static final int CONCATENATED_COLUMNS = 64;
 
-    private final List<LoraAdapter> slots;
+    private final List<LoraAdapter> adapters;
+    private AdapterSlots slots;
+    private int generation;
     private final BatchMapping mapping;
     private final NDManager manager;
-    private final NDArray rowIndex;
-    private final Map<LoraAdapter.ModuleKey, NDArray[]> stacks = new HashMap<>();
-    private final Map<Integer, NDArray> masks = new HashMap<>();
+    private final int used;
     private final int concatenatedColumns;
+    private final Map<LoraAdapter.ModuleKey, NDArray[]> factors = new HashMap<>();
+    private final Map<Integer, NDArray[]> groupIndexes = new HashMap<>();
+    private final RowGroups groups;
+    private NDArray mask;
 
     /**
-     * @param slots the adapters of this batch; the mapping's slot numbers index this list
-     * @param manager where the stacked factors live; closed with this batch
+     * @param slots where the mapping's slots are; it must not grow while this batch is in use
+     * @param manager where this batch's arrays live; closed with this batch
      */
-    public LoraBatch(List<LoraAdapter> slots, BatchMapping mapping, NDManager manager) {
-        this(slots, mapping, manager, CONCATENATED_COLUMNS);
+    public LoraBatch(AdapterSlots slots, BatchMapping mapping, NDManager manager) {
+        this(null, slots, mapping, manager, CONCATENATED_COLUMNS);
     }
 
     /** @param concatenatedColumns the most stacked columns for which every row multiplies every slot */
-    LoraBatch(List<LoraAdapter> slots, BatchMapping mapping, NDManager manager, int concatenatedColumns) {
-        this.concatenatedColumns = concatenatedColumns;
-        this.slots = List.copyOf(slots);
+    LoraBatch(AdapterSlots slots, BatchMapping mapping, NDManager manager, int concatenatedColumns) {
+        this(null, slots, mapping, manager, concatenatedColumns);
+    }
+
+    /**
+     * A batch over adapters of its own: slot {@code i} is {@code adapters.get(i)}, copied into
+     * stacked factors only if rows use different adapters.
+     *
+     * @param manager where the stacked factors live; closed with this batch
+     */
+    public LoraBatch(List<LoraAdapter> adapters, BatchMapping mapping, NDManager manager) {
+        this(adapters, mapping, manager, CONCATENATED_COLUMNS);
+    }
+
+    /** @param concatenatedColumns the most stacked columns for which every row multiplies every slot */
+    LoraBatch(List<LoraAdapter> adapters, BatchMapping mapping, NDManager manager, int concatenatedColumns) {
+        this(List.copyOf(adapters), null, mapping, manager, concatenatedColumns);
+    }
+
+    private LoraBatch(List<LoraAdapter> adapters, AdapterSlots slots, BatchMapping mapping, NDManager manager,
+            int concatenatedColumns) {
+        this.adapters = adapters;
+        this.slots = slots;
+        this.generation = slots == null ? 0 : slots.generation();
         this.mapping = mapping;
         this.manager = manager.newSubManager();
-        long[] rows = new long[mapping.rows()];
-        for (int i = 0; i < rows.length; i++) {
-            int slot = mapping.rowSlots()[i];
-            if (slot != BatchMapping.NO_ADAPTER && (slot < 0 || slot >= slots.size())) {
-                throw new IllegalArgumentException("row slot " + slot + " outside the " + slots.size() + " adapters of the batch");
+        this.concatenatedColumns = concatenatedColumns;
+        int count = slots == null ? adapters.size() : slots.slots();
+        int highest = -1;
+        for (int slot : mapping.rowSlots()) {
+            if (slot != BatchMapping.NO_ADAPTER && (slot < 0 || slot >= count || adapter(slot) == null)) {
+                throw new IllegalArgumentException("row slot " + slot + " holds no adapter (" + count + " slots)");
             }
-            rows[i] = slot == BatchMapping.NO_ADAPTER ? slots.size() : slot;
+            highest = Math.max(highest, slot);
         }
-        this.rowIndex = keep(this.manager.create(rows));
+        this.used = highest + 1;
+        this.groups = RowGroups.of(mapping, used);
+    }
+
+    private LoraAdapter adapter(int slot) {
+        return adapters != null ? adapters.get(slot) : slots.adapter(slot);
+    }
+
+    /** The slots, made from this batch's own adapters the first time rows differ. */
+    private AdapterSlots slots() {
+        if (slots == null) {
+            slots = new AdapterSlots(adapters.size(), manager);
+            for (LoraAdapter adapter : adapters) {
+                slots.acquire(adapter, a -> true);
+            }
+            generation = slots.generation();
+        }
+        return slots;
     }
 
     /** One adapter for every row. */
@@ -90,7 +136,7 @@ public final class LoraBatch implements Adapters, AutoCloseable {
             return y;
         }
         if (common >= 0) {
-            LoraAdapter adapter = slots.get(common);
+            LoraAdapter adapter = adapter(common);
             LoraAdapter.LoraModule m = adapter.module(layer, module);
             if (m == null) {
                 return y;
@@ -99,23 +145,75 @@ public final class LoraBatch implements Adapters, AutoCloseable {
             NDArray up = ai.djl.nn.core.Linear.linear(down, m.b()).singletonOrThrow();
             return y.add(up.mul(adapter.config().scaling()));
         }
-        NDArray[] stack = stacks.computeIfAbsent(new LoraAdapter.ModuleKey(layer, module), key -> stack(key, base));
-        if (stack == null) {
+        AdapterSlots slots = slots();
+        if (slots.generation() != generation) {
+            throw new IllegalStateException("the adapter slots grew while a batch used them");
+        }
+        LoraAdapter.ModuleKey key = new LoraAdapter.ModuleKey(layer, module);
+        if (slots.module(key) == null) {
             return y;
         }
-        if (stack[0].getShape().dimension() == 2) {
-            long rank = stack[0].getShape().get(1) / slots.size();
-            NDArray down = x.matMul(stack[0]).mul(mask((int) rank)); // [B, T, in] · [in, S·r], own r kept
-            return y.add(down.matMul(stack[1]));                     // [B, T, S·r] · [S·r, out]
+        NDArray[] f = factors.computeIfAbsent(key, this::factors);
+        if (sideBySide()) {
+            NDArray down = x.matMul(f[0]).mul(mask()); // [B, T, in] · [in, k·R], own R kept
+            return y.add(down.matMul(f[1]));           // [B, T, k·R] · [k·R, out]
         }
-        NDArray down = x.matMul(stack[0].get(rowIndex));   // [B, T, in] · [B, in, r] = [B, T, r]
-        return y.add(down.matMul(stack[1].get(rowIndex))); // [B, T, r] · [B, r, out] = [B, T, out]
+        Shape shape = x.getShape();
+        int tokens = (int) shape.get(1);
+        NDArray[] index = groupIndexes.computeIfAbsent(tokens, this::groupIndex);
+        long chunks = groups.chunks();
+        long out = f[1].getShape().get(2);
+        NDArray flat = x.reshape(shape.get(0) * tokens, shape.get(2));
+        NDArray grouped = flat.get(index[0]).reshape(chunks, groups.size() * (long) tokens, shape.get(2));
+        NDArray up = grouped.matMul(f[0]).matMul(f[1]);                       // [C, m·T, R] then [C, m·T, out]
+        NDArray delta = up.reshape(chunks * groups.size() * tokens, out).get(index[1]);
+        if (index.length == 3) {
+            delta = delta.mul(index[2]);                                      // rows without adapter
+        }
+        return y.add(delta.reshape(shape.get(0), tokens, out));
     }
 
-    /** {@code [B, 1, slots·rank]}: ones at each row's own slot's {@code rank} columns, zeros elsewhere. */
-    private NDArray mask(int rank) {
-        return masks.computeIfAbsent(rank, r -> {
-            int columns = slots.size() * r;
+    /**
+     * This batch's view of one projection's stacked factors: {@code [in, k·R]} and {@code [k·R,
+     * out]} side by side, or {@code [chunks, in, R]} and {@code [chunks, R, out]} for the groups.
+     */
+    private NDArray[] factors(LoraAdapter.ModuleKey key) {
+        NDArray[] stack = slots.module(key);
+        Shape a = stack[0].getShape();
+        long in = a.get(0);
+        long rank = a.get(2);
+        long out = stack[1].getShape().get(2);
+        if (sideBySide()) {
+            return new NDArray[] {
+                keep(stack[0].reshape(in, a.get(1) * rank).get(new NDIndex(":, :{}", used * rank))),
+                keep(stack[1].reshape(a.get(1) * rank, out).get(new NDIndex(":{}", used * rank)))};
+        }
+        int[] chunkSlots = groups.chunkSlots();
+        boolean inPlace = chunkSlots.length == used;
+        for (int c = 0; inPlace && c < chunkSlots.length; c++) {
+            inPlace = chunkSlots[c] == c;
+        }
+        NDArray aChunks = stack[0].transpose(1, 0, 2);                    // [slots, in, R], a view
+        if (inPlace) {
+            return new NDArray[] {keep(aChunks.get(new NDIndex(":{}", used))), keep(stack[1].get(new NDIndex(":{}", used)))};
+        }
+        long[] order = new long[chunkSlots.length];
+        for (int c = 0; c < order.length; c++) {
+            order[c] = chunkSlots[c];
+        }
+        NDArray index = manager.create(order);
+        return new NDArray[] {keep(aChunks.get(index)), keep(stack[1].get(index))};
+    }
+
+    private boolean sideBySide() {
+        return (long) used * slots.rank() <= concatenatedColumns;
+    }
+
+    /** {@code [B, 1, k·R]}: ones at each row's own slot's {@code R} columns, zeros elsewhere. */
+    private NDArray mask() {
+        if (mask == null) {
+            int r = slots.rank();
+            int columns = used * r;
             float[] ones = new float[mapping.rows() * columns];
             for (int i = 0; i < mapping.rows(); i++) {
                 int slot = mapping.rowSlots()[i];
@@ -123,55 +221,39 @@ public final class LoraBatch implements Adapters, AutoCloseable {
                     Arrays.fill(ones, i * columns + slot * r, i * columns + (slot + 1) * r, 1f);
                 }
             }
-            return keep(manager.create(ones, new Shape(mapping.rows(), 1, columns)));
-        });
+            mask = keep(manager.create(ones, new Shape(mapping.rows(), 1, columns)));
+        }
+        return mask;
     }
 
     /**
-     * Every slot's {@code Aᵀ} stacked {@code [slots + 1, in, r]} and {@code scaling·Bᵀ} stacked
-     * {@code [slots + 1, r, out]}, the last slot all zero; or, with few columns, side by side {@code
-     * [in, slots·r]} and {@code [slots·r, out]}; null when no slot adapts this module.
+     * For {@code tokens} tokens per row: the gather index into the flattened batch, the scatter
+     * index back, and (when some row has no adapter) a {@code [rows·tokens, 1]} mask zeroing them.
      */
-    private NDArray[] stack(LoraAdapter.ModuleKey key, Linear base) {
-        int rank = 0;
-        for (LoraAdapter adapter : slots) {
-            if (adapter.module(key.layer(), key.module()) != null) {
-                rank = Math.max(rank, adapter.config().r());
+    private NDArray[] groupIndex(int tokens) {
+        NDArray gather = keep(manager.create(groups.gather(tokens)));
+        NDArray scatter = keep(manager.create(groups.scatter(tokens)));
+        if (!groups.hasBaseRows()) {
+            return new NDArray[] {gather, scatter};
+        }
+        float[] adapted = new float[mapping.rows() * tokens];
+        for (int row = 0; row < mapping.rows(); row++) {
+            if (mapping.rowSlots()[row] != BatchMapping.NO_ADAPTER) {
+                Arrays.fill(adapted, row * tokens, (row + 1) * tokens, 1f);
             }
         }
-        if (rank == 0) {
-            return null;
-        }
-        NDArray a = manager.zeros(new Shape(slots.size() + 1, base.inFeatures(), rank), DataType.FLOAT32);
-        NDArray b = manager.zeros(new Shape(slots.size() + 1, rank, base.outFeatures()), DataType.FLOAT32);
-        for (int s = 0; s < slots.size(); s++) {
-            LoraAdapter adapter = slots.get(s);
-            LoraAdapter.LoraModule m = adapter.module(key.layer(), key.module());
-            if (m != null) {
-                int r = adapter.config().r();
-                a.set(new NDIndex("{}, :, :{}", s, r), m.a().transpose());
-                b.set(new NDIndex("{}, :{}, :", s, r), m.b().transpose().mul(adapter.config().scaling()));
-            }
-        }
-        if ((long) slots.size() * rank <= concatenatedColumns) {
-            int s = slots.size();
-            NDArray aSide = a.get(new NDIndex(":{}", s)).transpose(1, 0, 2).reshape(base.inFeatures(), (long) s * rank);
-            NDArray bSide = b.get(new NDIndex(":{}", s)).reshape((long) s * rank, base.outFeatures());
-            a.close();
-            b.close();
-            return new NDArray[] {keep(aSide), keep(bSide)};
-        }
-        return new NDArray[] {keep(a), keep(b)};
+        return new NDArray[] {gather, scatter, keep(manager.create(adapted, new Shape(adapted.length, 1)))};
     }
 
-    /** Keeps an array for the batch's lifetime, out of any per-step {@link NDScope}. */
-    private static NDArray keep(NDArray array) {
+    /** Keeps an array in this batch's manager for its lifetime, out of any per-step {@link NDScope}. */
+    private NDArray keep(NDArray array) {
         NDScope.unregister(array);
+        array.attach(manager);
         return array;
     }
 
     @Override
     public void close() {
-        manager.close();
+        manager.close(); // own slots, when made, live in it too
     }
 }

@@ -66,12 +66,17 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Copies row {@code fromRow} of {@code from}, all its filled columns, into row {@code row} of
-     * this cache at columns {@code [column, column + from.length())}: a sequence prefilled alone joins
-     * a running batch. Those columns must already count as filled here.
+     * Copies the filled columns {@code [fromColumn, from.length())} of row {@code fromRow} of {@code
+     * from} into row {@code row} of this cache, starting at column {@code column}: a sequence
+     * prefilled apart (alone, or left-padded among others) joins a running batch. Those columns must
+     * already count as filled here.
      */
-    public void copyRow(int row, KvCache from, int fromRow, int column) {
-        int n = from.length;
+    public void copyRow(int row, KvCache from, int fromRow, int fromColumn, int column) {
+        int n = from.length - fromColumn;
+        if (fromColumn < 0 || n < 0) {
+            throw new IllegalArgumentException("column " + fromColumn + " is outside the " + from.length
+                    + " filled columns of the source");
+        }
         if (column < 0 || column + n > length) {
             throw new IllegalArgumentException("columns [" + column + ", " + (column + n) + ") are outside the "
                     + length + " filled columns");
@@ -79,7 +84,7 @@ public final class KvCache implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDIndex to = new NDIndex("{}, :, {}:{}", row, column, column + n);
-            NDIndex source = new NDIndex("{}, :, :{}", fromRow, n);
+            NDIndex source = new NDIndex("{}, :, {}:{}", fromRow, fromColumn, from.length);
             for (int i = 0; i < keys.length; i++) {
                 keys[i].set(to, from.keys[i].get(source));
                 values[i].set(to, from.values[i].get(source));

@@ -72,9 +72,22 @@ class KvCacheTest {
                 KvCache alone = new KvCache(manager, CONFIG, 1, 3, DataType.FLOAT32)) {
             append(batch, new float[][] {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}});
             append(alone, new float[][] {{21, 22, 23}});
-            batch.copyRow(1, alone, 0, 2);
+            batch.copyRow(1, alone, 0, 0, 2);
             assertThat(keys(batch)).isDeepEqualTo(new float[][] {{1, 2, 3, 4, 5}, {6, 7, 21, 22, 23}});
-            assertThatThrownBy(() -> batch.copyRow(0, alone, 0, 3)).hasMessageContaining("outside the 5 filled columns");
+            assertThatThrownBy(() -> batch.copyRow(0, alone, 0, 0, 3)).hasMessageContaining("outside the 5 filled columns");
+        }
+    }
+
+    @Test
+    void aRowPrefilledLeftPaddedAmongOthersIsCopiedWithoutItsPadding() {
+        try (KvCache batch = new KvCache(manager, CONFIG, 2, 8, DataType.FLOAT32);
+                KvCache together = new KvCache(manager, CONFIG, 2, 4, DataType.FLOAT32)) {
+            append(batch, new float[][] {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}});
+            append(together, new float[][] {{0, 0, 31, 32}, {41, 42, 43, 44}});
+            batch.copyRow(1, together, 0, 2, 3);
+            batch.copyRow(0, together, 1, 0, 1);
+            assertThat(keys(batch)).isDeepEqualTo(new float[][] {{1, 41, 42, 43, 44}, {6, 7, 8, 31, 32}});
+            assertThatThrownBy(() -> batch.copyRow(0, together, 0, 5, 0)).hasMessageContaining("outside the 4 filled columns of the source");
         }
     }
 

@@ -25,10 +25,11 @@ import java.util.function.Supplier;
  * @param apiKeys bearer key → tenant; empty for the single local tenant on loopback
  * @param baseModels the base models jobs may fine-tune, besides the built-in ones
  * @param prices USD per device-hour over {@link PriceTable#DEFAULTS}
+ * @param serving how {@code loraplane up} serves completions
  */
 public record ConfigFile(Server server, DatabaseSettings database, Path dataDir, Map<String, String> apiKeys,
         List<BaseModelSettings> baseModels, Executors executors, Quotas quotas, RetryPolicy retries,
-        Map<String, Double> prices) {
+        Map<String, Double> prices, ServingSettings serving) {
 
     public ConfigFile {
         apiKeys = Map.copyOf(apiKeys);
@@ -124,6 +125,45 @@ public record ConfigFile(Server server, DatabaseSettings database, Path dataDir,
 
         public BaseModel toBaseModel() {
             return new BaseModel(name, path, learningRate, maxSeqLen, tokensPerSecond);
+        }
+    }
+
+    /**
+     * Completions served beside the control plane (vLLM's engine arguments).
+     *
+     * @param base the served base model: the built-in one when null, else a name in {@code base_models}
+     * @param maxBatch sequences decoded together ({@code max_num_seqs})
+     * @param maxModelLen tokens a sequence may hold, prompt and reply; 0: the model's, at most 2048
+     * @param maxLoras distinct adapters in one step, each in a slot of stacked factors
+     * @param maxCpuLoras adapters kept loaded in host memory
+     * @param maxLoraRank the largest adapter rank served
+     * @param queue requests that may wait before a 429
+     * @param pin adapters kept loaded from the start, {@code tenant/name} or a name of the local tenant
+     */
+    public record ServingSettings(String base, int maxBatch, int maxModelLen, int maxLoras, int maxCpuLoras, int maxLoraRank,
+            int queue, List<String> pin) {
+
+        public ServingSettings {
+            pin = pin == null ? List.of() : List.copyOf(pin);
+            positive("max_batch", maxBatch);
+            positive("max_loras", maxLoras);
+            positive("max_cpu_loras", maxCpuLoras);
+            positive("max_lora_rank", maxLoraRank);
+            if (maxModelLen < 0) {
+                throw new InvalidValue("max_model_len", "is " + maxModelLen + "; expected 0 (the model's) or a number of tokens");
+            }
+            if (queue < 0) {
+                throw new InvalidValue("queue", "is " + queue + "; expected 0 or more");
+            }
+            if (pin.stream().anyMatch(name -> name == null || name.isBlank())) {
+                throw new InvalidValue("pin", "has an empty name; expected adapter names");
+            }
+        }
+
+        private static void positive(String key, int value) {
+            if (value < 1) {
+                throw new InvalidValue(key, "is " + value + "; expected 1 or more");
+            }
         }
     }
 

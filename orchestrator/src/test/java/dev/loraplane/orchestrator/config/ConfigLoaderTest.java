@@ -28,6 +28,7 @@ class ConfigLoaderTest {
             quotas: {running_per_tenant: 1, tenants: {acme: 2}, devices_per_accelerator: {nvidia: 4}}
             retries: {max_attempts: 5, backoff_seconds: 10, multiplier: 3, max_backoff_seconds: 300}
             prices: {cpu: 0.05, "nvidia:H100": 2.50}
+            serving: {base: qwen, max_batch: 32, max_model_len: 1024, max_loras: 4, max_cpu_loras: 16, max_lora_rank: 32, queue: 8, pin: [support-bot, "acme/triage"]}
             """;
 
     @TempDir
@@ -54,6 +55,7 @@ class ConfigLoaderTest {
         assertThat(config.quotas()).isEqualTo(Quotas.NONE);
         assertThat(config.retries()).isEqualTo(RetryPolicy.DEFAULT);
         assertThat(config.prices()).isEmpty();
+        assertThat(config.serving()).isEqualTo(new ConfigFile.ServingSettings(null, 16, 0, 8, 32, 64, 256, List.of()));
     }
 
     @Test
@@ -75,6 +77,8 @@ class ConfigLoaderTest {
         assertThat(config.quotas()).isEqualTo(new Quotas(1, Map.of("acme", 2), Map.of("nvidia", 4)));
         assertThat(config.retries()).isEqualTo(new RetryPolicy(5, 10, 3.0, 300));
         assertThat(config.prices()).isEqualTo(Map.of("cpu", 0.05, "nvidia:H100", 2.50));
+        assertThat(config.serving()).isEqualTo(new ConfigFile.ServingSettings("qwen", 32, 1024, 4, 16, 32, 8,
+                List.of("support-bot", "acme/triage")));
     }
 
     @Test
@@ -120,7 +124,7 @@ class ConfigLoaderTest {
                         + " expected one of cpu_slots, gpus, grace_seconds");
         assertThatThrownBy(() -> load("sever:\n  port: 1\n")).hasMessage(dir.resolve("config.yaml")
                 + " line 1: unknown key 'sever'; expected one of api_keys, base_models, data_dir, database, executors, prices,"
-                + " quotas, retries, server");
+                + " quotas, retries, server, serving");
     }
 
     @Test
@@ -150,6 +154,8 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load("quotas: {tenants: {acme: -1}}\n"))
                 .hasMessage(dir.resolve("config.yaml") + " line 1: quotas.tenants.acme is -1; expected 0 (no limit) or more");
         assertThatThrownBy(() -> load("database: {url: \"mysql://x\"}\n")).hasMessageContaining("database.url is 'mysql://x'");
+        assertThatThrownBy(() -> load("serving:\n  max_loras: 0\n"))
+                .hasMessage(dir.resolve("config.yaml") + " line 2: serving.max_loras is 0; expected 1 or more");
     }
 
     @Test

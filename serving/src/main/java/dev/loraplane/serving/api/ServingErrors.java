@@ -66,8 +66,8 @@ public final class ServingErrors {
                     "Missing or unknown API key: send Authorization: Bearer <key>", 0);
             case 404 -> new ServingException(404, "invalid_request_error", "not_found", null, "No such route", 0);
             case 405 -> new ServingException(405, "invalid_request_error", "method_not_allowed", null, "Method not allowed", 0);
-            case 413 -> new ServingException(413, "invalid_request_error", "request_too_large", null,
-                    "The request body is over the size limit", 0);
+            case 413 -> new ServingException(400, "invalid_request_error", "request_too_large", "body",
+                    "The request body is over the server's size limit", 0);
             default -> new ServingException(500, "server_error", "internal_error", null,
                     "Internal error; the server log has the details", 0);
         };

@@ -4,6 +4,7 @@ import dev.loraplane.engine.generate.Generator;
 import dev.loraplane.engine.model.KvCache;
 import dev.loraplane.engine.model.Llama;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Continuous (iteration-level) batching on one thread of its own. At every step, waiting requests
- * join free rows (each prefilled alone, then copied into the shared cache, see {@code BatchRows}),
+ * join free rows (prefilled together, then copied into the shared cache, see {@code BatchRows}),
  * every running row decodes one token, and finished or cancelled rows leave. Rows for different
  * adapters and for the base model decode in the same step through one {@code LoraBatch}:
  *
@@ -35,6 +36,11 @@ public final class BatchEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchEngine.class);
     private static final Object CLOSE_SIGNAL = new Object();
+    /**
+     * The most tokens, padding included, one prefill pass takes (vLLM's {@code
+     * max_num_batched_tokens}): it bounds the attention scores a pass holds.
+     */
+    static final int PREFILL_TOKENS = 2048;
 
     private final Llama model;
     private final Generator.Decoder decoder;
@@ -210,30 +216,56 @@ public final class BatchEngine implements AutoCloseable {
         }
     }
 
-    /** Prefills the requests the policy admits, each alone, and puts those that go on into rows. */
+    /**
+     * Prefills the requests the policy admits and puts those that go on into rows. Prompts are
+     * prefilled together, shortest first, in forward passes of at most {@link #PREFILL_TOKENS}
+     * padded tokens (one prompt longer than that goes alone).
+     */
     private void admit(BatchRows rows) {
         List<Sequence> admitted = policy.admit(waiting, Sequence::adapter, rows.adapters(), rows.free());
-        int vocab = model.config().vocabSize();
+        List<Sequence> prompts = new ArrayList<>();
         for (Sequence s : admitted) {
             waiting.remove(s);
             queued.decrementAndGet();
             s.admitted();
             if (s.request.sampling().maxTokens() == 0) {
                 s.complete(Completion.LENGTH);
-                continue;
+            } else {
+                prompts.add(s);
             }
-            try (KvCache alone = rows.cacheFor(s.promptLength())) {
-                String finish = s.accept(rows.prefill(s, alone), 0, vocab, decoder);
+        }
+        prompts.sort(Comparator.comparingInt(Sequence::promptLength));
+        int from = 0;
+        for (int to = 1; to <= prompts.size(); to++) {
+            if (to == prompts.size() || (to + 1 - from) * prompts.get(to).promptLength() > PREFILL_TOKENS) {
+                prefill(rows, prompts.subList(from, to));
+                from = to;
+            }
+        }
+    }
+
+    private void prefill(BatchRows rows, List<Sequence> prompts) {
+        int vocab = model.config().vocabSize();
+        int longest = prompts.get(prompts.size() - 1).promptLength();
+        try (KvCache together = rows.cacheFor(prompts.size(), longest)) {
+            float[] logits;
+            try {
+                logits = rows.prefill(prompts, together);
+            } catch (RuntimeException e) {
+                LOG.warn("prefill failed for {} requests: {}", prompts.size(), e.toString());
+                prompts.forEach(s -> s.fail(e));
+                return;
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                Sequence s = prompts.get(i);
+                String finish = s.accept(logits, i * vocab, vocab, decoder);
                 if (finish != null) {
                     s.complete(finish);
                 } else if (s.handle.isCancelled()) {
                     s.complete(Completion.CANCELLED);
                 } else {
-                    rows.join(s, alone);
+                    rows.join(s, together, i);
                 }
-            } catch (RuntimeException e) {
-                LOG.warn("request {}: prefill failed: {}", s.handle.id(), e.toString());
-                s.fail(e);
             }
         }
     }

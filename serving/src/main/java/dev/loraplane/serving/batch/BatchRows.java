@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.loraplane.engine.lora.AdapterSlots;
 import dev.loraplane.engine.lora.BatchMapping;
 import dev.loraplane.engine.lora.LoraAdapter;
 import dev.loraplane.engine.lora.LoraBatch;
@@ -24,16 +25,20 @@ import java.util.Set;
  * holds its sequence at columns {@code [pad_i, L)} and the mask hides the columns before {@code pad_i}.
  *
  * <pre>
- * join (prompt of p tokens):  prefill it alone into its own cache, copy that into the row at
- *                             columns [L - p, L); when L &lt; p, first shift every row right by p - L
+ * join (prompt of p tokens):  prefill it among the prompts admitted with it (left-padded, each
+ *                             row its own adapter) into a cache of their own, copy its p columns
+ *                             into the row at columns [L - p, L); when L &lt; p, first shift every
+ *                             row right by p - L
  * decode step:                rows [0, n) with n = highest running row + 1; a free row feeds any
  *                             token with pad = L, so it attends only to its own column
  * compaction (L = capacity):  shift every row left by the smallest pad; a row with pad 0 has filled
  *                             the whole context and ends with "length"
  * </pre>
  *
- * The batch's {@link LoraBatch} maps each row to its adapter's slot ({@code NO_ADAPTER} for the base
- * model). It is rebuilt only when a row joins where the batch maps another adapter, or when the rows
+ * Each adapter a row uses is copied once into a slot of the batch's {@link AdapterSlots} (as many
+ * as {@link BatchConfig#maxAdaptersPerStep()}; the least recently used adapter no row uses gives its
+ * slot up). The batch's {@link LoraBatch} maps each row to its adapter's slot ({@code NO_ADAPTER} for
+ * the base model). It is rebuilt only when a row joins where the batch maps another adapter, or when the rows
  * decoded change in number; a row that leaves keeps its slot until then, its output unread.
  */
 final class BatchRows implements AutoCloseable {
@@ -42,15 +47,19 @@ final class BatchRows implements AutoCloseable {
     private final NDManager manager;
     private final KvCache cache;
     private final Sequence[] rows;
+    private final AdapterSlots slots;
     private LoraBatch lora;
     /** The adapter {@link #lora} applies to each of its rows, null for none. */
     private LoraAdapter[] mapped = new LoraAdapter[0];
+    /** The slots' generation {@link #lora} was made in. */
+    private int loraGeneration;
 
     BatchRows(Llama model, BatchConfig config) {
         this.model = model;
         this.manager = model.manager().newSubManager();
         this.cache = new KvCache(manager, model.config(), config.maxBatch(), config.capacity(), DataType.FLOAT32);
         this.rows = new Sequence[config.maxBatch()];
+        this.slots = new AdapterSlots(config.maxAdaptersPerStep(), manager);
     }
 
     /** The running sequences, by row. */
@@ -84,31 +93,48 @@ final class BatchRows implements AutoCloseable {
         return set;
     }
 
-    /** A cache for one prompt of {@code p} tokens, prefilled alone before it joins. */
-    KvCache cacheFor(int p) {
-        return new KvCache(manager, model.config(), 1, p, DataType.FLOAT32);
+    /** A cache for {@code rows} prompts of at most {@code p} tokens, prefilled together before they join. */
+    KvCache cacheFor(int rows, int p) {
+        return new KvCache(manager, model.config(), rows, p, DataType.FLOAT32);
     }
 
-    /** Runs a prompt alone (batch 1) into {@code alone} and returns the logits of its last position. */
-    float[] prefill(Sequence s, KvCache alone) {
-        int[] prompt = s.request.promptTokenIds();
-        long[] ids = new long[prompt.length];
-        for (int i = 0; i < prompt.length; i++) {
-            ids[i] = prompt[i];
+    /**
+     * Runs prompts together in one forward pass, left-padded to the longest, each through its own
+     * adapter, into {@code together}.
+     *
+     * @return the logits of each prompt's last position, {@code [prompts, vocab]} row-major
+     */
+    float[] prefill(List<Sequence> prompts, KvCache together) {
+        int longest = together.capacity();
+        long[] ids = new long[prompts.size() * longest];
+        int[] pads = new int[prompts.size()];
+        Set<LoraAdapter> inUse = adapters();
+        prompts.stream().map(Sequence::adapter).filter(a -> a != null).forEach(inUse::add);
+        int[] rowSlots = new int[prompts.size()];
+        boolean adapted = false;
+        for (int i = 0; i < prompts.size(); i++) {
+            Sequence s = prompts.get(i);
+            int[] prompt = s.request.promptTokenIds();
+            pads[i] = longest - prompt.length;
+            for (int t = 0; t < prompt.length; t++) {
+                ids[i * longest + pads[i] + t] = prompt[t];
+            }
+            rowSlots[i] = s.adapter() == null ? BatchMapping.NO_ADAPTER : slots.acquire(s.adapter(), inUse::contains);
+            adapted |= s.adapter() != null;
         }
         try (NDScope scope = new NDScope();
-                LoraBatch lora = s.adapter() == null ? null : LoraBatch.single(s.adapter(), 1, manager)) {
+                LoraBatch lora = adapted ? new LoraBatch(slots, new BatchMapping(rowSlots), manager) : null) {
             scope.suppressNotUsedWarning();
-            StepInputs in = StepInputs.leftPadded(manager, ids, prompt.length, new int[] {0}, 0, model.config());
-            NDArray hidden = model.hidden(in.inputIds(), in.positions(), in.mask(), alone,
+            StepInputs in = StepInputs.leftPadded(manager, ids, longest, pads, 0, model.config());
+            NDArray hidden = model.hidden(in.inputIds(), in.positions(), in.mask(), together,
                     lora == null ? Adapters.NONE : lora);
             return model.weights().lmHead().forward(hidden.get(new NDIndex(":, -1:, :"))).toFloatArray();
         }
     }
 
-    /** Puts a prefilled sequence into the lowest free row. */
-    void join(Sequence s, KvCache alone) {
-        int p = alone.length();
+    /** Puts a sequence prefilled in row {@code fromRow} of {@code together} into the lowest free row. */
+    void join(Sequence s, KvCache together, int fromRow) {
+        int p = s.promptLength();
         if (cache.length() < p) {
             int by = p - cache.length();
             cache.shift(-by);
@@ -122,7 +148,7 @@ final class BatchRows implements AutoCloseable {
         }
         s.row = row;
         s.pad = cache.length() - p;
-        cache.copyRow(row, alone, 0, s.pad);
+        cache.copyRow(row, together, fromRow, together.length() - p, s.pad);
         rows[row] = s;
         if (row >= mapped.length || mapped[row] != s.adapter()) {
             closeLora();
@@ -176,9 +202,10 @@ final class BatchRows implements AutoCloseable {
                 n = i + 1;
             }
         }
-        if (lora == null || mapped.length != n) {
+        if (lora == null || mapped.length != n || loraGeneration != slots.generation()) {
             closeLora();
             lora = lora(n);
+            loraGeneration = slots.generation();
         }
         int length = cache.length();
         long[] ids = new long[n];
@@ -196,29 +223,31 @@ final class BatchRows implements AutoCloseable {
     }
 
     /**
-     * The adapters of rows {@code [0, n)}: one slot per distinct adapter. When every running row has
-     * the same slot, free rows take it too, so the step takes {@link LoraBatch}'s one-adapter path.
+     * The adapters of rows {@code [0, n)}, by their slots. When every running row has the same
+     * adapter, free rows take it too, so the step takes {@link LoraBatch}'s one-adapter path.
      */
     private LoraBatch lora(int n) {
-        List<LoraAdapter> slots = new ArrayList<>();
-        IdentityHashMap<LoraAdapter, Integer> slotOf = new IdentityHashMap<>();
+        Set<LoraAdapter> inUse = adapters();
         int[] rowSlots = new int[n];
+        int common = BatchMapping.NO_ADAPTER;
+        boolean same = true;
+        boolean first = true;
         for (int i = 0; i < n; i++) {
-            LoraAdapter adapter = rows[i] == null ? null : rows[i].adapter();
-            if (adapter != null && !slotOf.containsKey(adapter)) {
-                slotOf.put(adapter, slots.size());
-                slots.add(adapter);
+            if (rows[i] == null) {
+                continue;
             }
-            rowSlots[i] = adapter == null ? BatchMapping.NO_ADAPTER : slotOf.get(adapter);
+            LoraAdapter adapter = rows[i].adapter();
+            rowSlots[i] = adapter == null ? BatchMapping.NO_ADAPTER : slots.acquire(adapter, inUse::contains);
+            same &= first || rowSlots[i] == common;
+            common = rowSlots[i];
+            first = false;
         }
-        boolean baseRows = running().stream().anyMatch(s -> s.adapter() == null);
-        int freeSlot = slots.size() == 1 && !baseRows ? 0 : BatchMapping.NO_ADAPTER;
         mapped = new LoraAdapter[n];
         for (int i = 0; i < n; i++) {
             if (rows[i] == null) {
-                rowSlots[i] = freeSlot;
+                rowSlots[i] = same ? common : BatchMapping.NO_ADAPTER;
             }
-            mapped[i] = rowSlots[i] == BatchMapping.NO_ADAPTER ? null : slots.get(rowSlots[i]);
+            mapped[i] = rowSlots[i] == BatchMapping.NO_ADAPTER ? null : slots.adapter(rowSlots[i]);
         }
         return new LoraBatch(slots, new BatchMapping(rowSlots), manager);
     }
@@ -234,6 +263,7 @@ final class BatchRows implements AutoCloseable {
     @Override
     public void close() {
         closeLora();
+        slots.close();
         manager.close();
     }
 }

@@ -230,8 +230,9 @@ class ServingApiTest {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_json");
         HttpResponse<Buffer> huge = post("/v1/chat/completions", chat + ", \"user\": \"" + "x".repeat(5000) + "\"}");
-        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(huge.statusCode()).isEqualTo(400);
         assertThat(huge.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("request_too_large");
+        assertThat(huge.bodyAsJsonObject().getJsonObject("error").getString("param")).isEqualTo("body");
         assertThat(seen).as("nothing reached the backend").isEmpty();
     }
 

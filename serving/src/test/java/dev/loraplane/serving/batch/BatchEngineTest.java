@@ -88,13 +88,13 @@ class BatchEngineTest {
     @Test
     void requestsJoiningWhileOthersDecodeGetWhatTheyGetAlone() throws Exception {
         List<LoraAdapter> a = tiny.adapters;
-        Case first = Case.of("Hi", a.get(3), 40);
+        Case first = Case.of("Hi", a.get(3), 120); // long enough to be running still on a busy machine
         // A prompt longer than the columns filled so far makes the running rows shift right.
         List<Case> later = List.of(Case.of("The quick brown fox jumps over the lazy dog, again and again", a.get(4), 12),
                 Case.of("Once", null, 12), Case.of("Hello, world!", a.get(3), 12));
         CountDownLatch tokens = new CountDownLatch(5);
         try (BatchEngine engine = new BatchEngine(tiny.model, tiny.decoder, new BatchConfig(4, 160, 8, 4))) {
-            SequenceHandle running = engine.submit(new SequenceRequest(first.prompt(), greedy(40), first.adapter(),
+            SequenceHandle running = engine.submit(new SequenceRequest(first.prompt(), greedy(120), first.adapter(),
                     new SequenceListener() {
                         @Override
                         public void onToken(int tokenId) {

@@ -1,0 +1,132 @@
+package dev.loraplane.engine.lora;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import dev.loraplane.engine.SharedData;
+import dev.loraplane.engine.model.Llama;
+import dev.loraplane.engine.model.StepInputs;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Adapter slots and the batches that read them, on the trained stories260K model. */
+class AdapterSlotsTest {
+
+    static Llama model;
+    static NDManager manager;
+    static LoraAdapter r4a;
+    static LoraAdapter r4b;
+    static LoraAdapter r8;
+
+    @BeforeAll
+    static void load() {
+        model = Llama.load(SharedData.require("models/stories260K-hf"));
+        manager = model.manager().newSubManager();
+        r4a = adapter("r4a", 4, List.of("q_proj", "v_proj"), 1);
+        r4b = adapter("r4b", 4, List.of("gate_proj", "down_proj", "o_proj"), 2);
+        r8 = adapter("r8", 8, LoraConfig.MODULES, 3);
+    }
+
+    /** A fresh adapter with a non-zero B, so that it changes the output. */
+    private static LoraAdapter adapter(String name, int r, List<String> modules, long seed) {
+        LoraAdapter adapter = LoraAdapter.initialize(name, new LoraConfig(r, 2.0 * r, 0, modules, false, "stories260K"), model, seed);
+        adapter.modules().values().forEach(m -> m.b().addi(0.05f * seed));
+        return adapter;
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) {
+            List.of(r4a, r4b, r8).forEach(LoraAdapter::close);
+            manager.close();
+            model.close();
+        }
+    }
+
+    @Test
+    void adaptersTakeTheLowestFreeSlotThenEvictTheLeastRecentlyUsedOneNotInUse() {
+        try (AdapterSlots slots = new AdapterSlots(2, manager)) {
+            assertThat(slots.acquire(r4a, a -> false)).isZero();
+            assertThat(slots.acquire(r4b, a -> false)).isEqualTo(1);
+            assertThat(slots.acquire(r4a, a -> false)).as("already in a slot").isZero();
+            // r4b is the least recently used now, but in use: r4a gives its slot up.
+            assertThat(slots.acquire(r8, a -> a == r4b)).isZero();
+            assertThat(slots.slotOf(r4a)).isEqualTo(-1);
+            assertThat(slots.adapter(0)).isSameAs(r8);
+            assertThatThrownBy(() -> slots.acquire(r4a, a -> true))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("all 2 adapter slots");
+        }
+    }
+
+    @Test
+    void aLargerRankGrowsEverySlotAndKeepsWhatTheyHold() {
+        try (AdapterSlots slots = new AdapterSlots(3, manager)) {
+            slots.acquire(r4a, a -> false);
+            int before = slots.generation();
+            assertThat(slots.rank()).isEqualTo(4);
+            slots.acquire(r8, a -> false);
+            assertThat(slots.rank()).isEqualTo(8);
+            assertThat(slots.generation()).isGreaterThan(before);
+            assertThat(slots.module(new LoraAdapter.ModuleKey(0, "q_proj"))[0].getShape().get(2)).isEqualTo(8);
+            assertMatchesAlone(slots, new int[] {0, 1, 0, BatchMapping.NO_ADAPTER}, 0);
+        }
+    }
+
+    @Test
+    void rowsOfSlotsReadInPlaceOrGatheredGetWhatEachGetsAlone() {
+        // Every slot in use: batch after batch reads the whole stacks and must leave them as they are.
+        try (AdapterSlots slots = new AdapterSlots(3, manager)) {
+            slots.acquire(r4a, a -> false);
+            slots.acquire(r4b, a -> false);
+            slots.acquire(r8, a -> false);
+            int[][] mappings = {
+                {0, 1, 2, BatchMapping.NO_ADAPTER}, // one row per slot: the slots read in place
+                {0, 1, 2, BatchMapping.NO_ADAPTER},
+                {2, 2, 2, 0, BatchMapping.NO_ADAPTER}, // slot 1 unused, slot 2 in two chunks: gathered
+                {1, 0, 1, 0}};
+            for (int[] rows : mappings) {
+                for (int columns : new int[] {0, 1024}) { // grouped, and side by side
+                    assertMatchesAlone(slots, rows, columns);
+                }
+            }
+        }
+    }
+
+    /** Each row's last logits in one mixed batch equal that prompt's run alone with its adapter. */
+    private static void assertMatchesAlone(AdapterSlots slots, int[] rowSlots, int columns) {
+        int[][] prompts = {{1, 5, 9, 300}, {1, 77}, {1, 421, 69, 408, 63, 241}, {1, 12, 13}, {1, 99, 98, 97, 96}};
+        int longest = 6;
+        int batch = rowSlots.length;
+        long[] ids = new long[batch * longest];
+        int[] pads = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            pads[b] = longest - prompts[b].length;
+            for (int i = 0; i < prompts[b].length; i++) {
+                ids[b * longest + pads[b] + i] = prompts[b][i];
+            }
+        }
+        int vocab = model.config().vocabSize();
+        try (NDManager m = manager.newSubManager();
+                LoraBatch mixed = new LoraBatch(slots, new BatchMapping(rowSlots), m, columns)) {
+            StepInputs in = StepInputs.leftPadded(m, ids, longest, pads, 0, model.config());
+            float[] logits = model.forward(in.inputIds(), in.positions(), in.mask(), null, mixed).toFloatArray();
+            for (int b = 0; b < batch; b++) {
+                LoraAdapter adapter = rowSlots[b] == BatchMapping.NO_ADAPTER ? null : slots.adapter(rowSlots[b]);
+                float[] alone = model.logits(m, prompts[b],
+                        adapter == null ? dev.loraplane.engine.model.Adapters.NONE : LoraBatch.single(adapter, 1, m)).toFloatArray();
+                float[] expected = Arrays.copyOfRange(alone, alone.length - vocab, alone.length);
+                int row = (b * longest + longest - 1) * vocab;
+                float[] actual = Arrays.copyOfRange(logits, row, row + vocab);
+                float diff = 0;
+                for (int i = 0; i < vocab; i++) {
+                    diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+                }
+                assertThat(diff).as("row %d of %s, %d columns", b, Arrays.toString(rowSlots), columns).isLessThan(1e-4f);
+            }
+        }
+    }
+}
