@@ -56,7 +56,12 @@ public final class AdapterLoader {
             throw new AdapterBaseMismatchException(version.name(), version.baseModel(), baseModel, null);
         }
         Path dir = version.files().materialize();
-        LoraConfig config = PeftConfig.read(dir);
+        LoraConfig config;
+        try {
+            config = PeftConfig.read(dir);
+        } catch (LoraException e) {
+            throw withoutPath(e, dir, version.name());
+        }
         if (config.r() > maxRank) {
             throw new AdapterRankException(version.name(), config.r(), maxRank);
         }
@@ -67,8 +72,17 @@ public final class AdapterLoader {
             if (version.baseModel().isEmpty() && !trainedOn.isEmpty() && !namesServedBase(trainedOn)) {
                 throw new AdapterBaseMismatchException(version.name(), trainedOn, baseModel, e);
             }
-            throw e;
+            throw withoutPath(e, dir, version.name());
         }
+    }
+
+    /**
+     * The engine's error with the adapter's directory on this server replaced by its name: the
+     * message goes to clients, who name adapters, not server paths.
+     */
+    private static LoraException withoutPath(LoraException e, Path dir, String name) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        return new LoraException(message.replace(dir.toString(), "adapter '" + name + "'"), e);
     }
 
     /** PEFT records a hub id or a path: {@code loraplane-tiny}, {@code /models/loraplane-tiny}. */

@@ -103,7 +103,8 @@ class AdapterLoaderTest {
         Path dir = Files.createDirectories(tmp.resolve("empty"));
         assertThatThrownBy(() -> loader.load(local("empty", dir)))
                 .isExactlyInstanceOf(LoraException.class)
-                .hasMessageContaining("adapter_config.json").hasMessageContaining("cannot read");
+                .hasMessageContaining("adapter 'empty'").hasMessageContaining("adapter_config.json").hasMessageContaining("cannot read")
+                .hasMessageNotContaining(dir.toString()); // clients name adapters; server paths stay on the server
     }
 
     /** A q_proj adapter for a 4096-wide model, declaring {@code base} as PEFT would. */
