@@ -15,12 +15,12 @@ import java.util.function.Predicate;
  * {@code max_loras} GPU slots, S-LoRA's unified adapter memory). For every adapted projection:
  *
  * <pre>
- * A  [in, slots, R]    slot s holds Aᵀ of its adapter, columns past its rank zero
+ * A  [slots, in, R]    slot s holds Aᵀ of its adapter, columns past its rank zero
  * B  [slots, R, out]   slot s holds scaling · Bᵀ, rows past its rank zero
  * </pre>
  *
- * so that the first {@code k} slots read as {@code [in, k·R]} and {@code [k·R, out]} side by side, or
- * as {@code [k, in, R]} and {@code [k, R, out]} for a batched matmul, without copying. {@code R} is
+ * so that the first {@code k} slots read as {@code [k, in, R]} and {@code [k, R, out]} for a batched
+ * matmul, and {@code B}'s as {@code [k·R, out]} side by side, without copying. {@code R} is
  * the largest rank loaded so far: smaller ranks are zero-padded into it (padding adds nothing); a
  * larger one grows every stack, which is why {@link #generation()} counts reallocations. A slot is
  * given to a new adapter lowest-free-first, else by evicting the least recently used adapter that
@@ -109,7 +109,7 @@ public final class AdapterSlots implements AutoCloseable {
     }
 
     /**
-     * The stacked factors of one projection, {@code {A [in, slots, R], B [slots, R, out]}}, or null
+     * The stacked factors of one projection, {@code {A [slots, in, R], B [slots, R, out]}}, or null
      * when no adapter loaded so far adapts it.
      */
     public NDArray[] module(LoraAdapter.ModuleKey key) {
@@ -127,7 +127,7 @@ public final class AdapterSlots implements AutoCloseable {
                     long in = e.getValue().a().getShape().get(1);
                     long out = e.getValue().b().getShape().get(0);
                     stacks.put(e.getKey(), new NDArray[] {
-                        keep(manager.zeros(new Shape(in, slots, rank), DataType.FLOAT32)),
+                        keep(manager.zeros(new Shape(slots, in, rank), DataType.FLOAT32)),
                         keep(manager.zeros(new Shape(slots, rank, out), DataType.FLOAT32))});
                 }
             }
@@ -136,10 +136,10 @@ public final class AdapterSlots implements AutoCloseable {
             for (Map.Entry<LoraAdapter.ModuleKey, NDArray[]> e : stacks.entrySet()) {
                 NDArray[] stack = e.getValue();
                 LoraAdapter.LoraModule m = adapter.module(e.getKey().layer(), e.getKey().module());
-                stack[0].set(new NDIndex(":, {}, :", slot), 0f);
+                stack[0].set(new NDIndex("{}, :, :", slot), 0f);
                 stack[1].set(new NDIndex("{}, :, :", slot), 0f);
                 if (m != null) {
-                    stack[0].set(new NDIndex(":, {}, :{}", slot, r), m.a().transpose());
+                    stack[0].set(new NDIndex("{}, :, :{}", slot, r), m.a().transpose());
                     stack[1].set(new NDIndex("{}, :{}, :", slot, r), m.b().transpose().mul(scaling));
                 }
             }
@@ -152,7 +152,7 @@ public final class AdapterSlots implements AutoCloseable {
         for (NDArray[] stack : stacks.values()) {
             Shape a = stack[0].getShape();
             Shape b = stack[1].getShape();
-            NDArray wideA = keep(manager.zeros(new Shape(a.get(0), slots, r), DataType.FLOAT32));
+            NDArray wideA = keep(manager.zeros(new Shape(slots, a.get(1), r), DataType.FLOAT32));
             NDArray wideB = keep(manager.zeros(new Shape(slots, r, b.get(2)), DataType.FLOAT32));
             if (rank > 0) {
                 wideA.set(new NDIndex(":, :, :{}", rank), stack[0]);

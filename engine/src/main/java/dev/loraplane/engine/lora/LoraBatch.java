@@ -26,26 +26,26 @@ import java.util.Map;
  *
  * The mapping's slots are those of an {@link AdapterSlots}. The base matmul runs once for the whole
  * batch. When every row shares one adapter, the update is two plain matmuls with its own factors.
- * Otherwise the update reads the slots' stacked factors in place, zero-padded to their common rank
+ * Otherwise the update reads the slots' stacked factors, zero-padded to their common rank
  * {@code R}, over the first {@code k} slots (the highest slot used, plus one), and the strategy
  * depends on how many columns {@code k · R} that is:
  *
  * <ul>
  *   <li>few ({@code <=} {@link #CONCATENATED_COLUMNS}): every row is multiplied by every slot's
- *       {@code A} side by side, {@code [B, T, in] · [in, k·R]}, a one-hot mask keeps each row's own
- *       {@code R} columns, and one matmul by the slots' {@code B} stacked {@code [k·R, out]}
- *       finishes: two plain matmuls, at {@code k} times the arithmetic a row needs;
+ *       {@code A} side by side, {@code [B, T, in] · [in, k·R]} (copied so once per batch), a one-hot
+ *       mask keeps each row's own {@code R} columns, and one matmul by the slots' {@code B} stacked
+ *       {@code [k·R, out]} finishes: two plain matmuls, at {@code k} times the arithmetic a row needs;
  *   <li>many: the rows are grouped by adapter into equal chunks ({@link RowGroups}), gathered
  *       {@code [chunks, size·T, in]}, multiplied by their chunk's factors in two batched matmuls,
  *       and scattered back: each row pays for its own adapter only. When the chunks are the slots
  *       {@code 0..k-1} in order the factors are read in place; otherwise they are gathered once per
- *       batch.
+ *       batch. Projections that share an input (q, k, v; gate, up) gather it once.
  * </ul>
  */
 public final class LoraBatch implements Adapters, AutoCloseable {
 
     /** The most stacked columns ({@code slots · rank}) for which every row multiplies every slot. */
-    public static final int CONCATENATED_COLUMNS = 64;
+    public static final int CONCATENATED_COLUMNS = 32;
 
     private final List<LoraAdapter> adapters;
     private AdapterSlots slots;
@@ -58,6 +58,9 @@ public final class LoraBatch implements Adapters, AutoCloseable {
     private final Map<Integer, NDArray[]> groupIndexes = new HashMap<>();
     private final RowGroups groups;
     private NDArray mask;
+    /** The input last gathered into chunks, and what it gave, for projections that share an input. */
+    private NDArray groupedInput;
+    private NDArray grouped;
 
     /**
      * @param slots where the mapping's slots are; it must not grow while this batch is in use
@@ -158,19 +161,18 @@ public final class LoraBatch implements Adapters, AutoCloseable {
             NDArray down = x.matMul(f[0]).mul(mask()); // [B, T, in] · [in, k·R], own R kept
             return y.add(down.matMul(f[1]));           // [B, T, k·R] · [k·R, out]
         }
-        Shape shape = x.getShape();
-        int tokens = (int) shape.get(1);
+        int tokens = (int) x.getShape().get(1);
         NDArray[] index = groupIndexes.computeIfAbsent(tokens, this::groupIndex);
-        long chunks = groups.chunks();
-        long out = f[1].getShape().get(2);
-        NDArray flat = x.reshape(shape.get(0) * tokens, shape.get(2));
-        NDArray grouped = flat.get(index[0]).reshape(chunks, groups.size() * (long) tokens, shape.get(2));
-        NDArray up = grouped.matMul(f[0]).matMul(f[1]);                       // [C, m·T, R] then [C, m·T, out]
-        NDArray delta = up.reshape(chunks * groups.size() * tokens, out).get(index[1]);
-        if (index.length == 3) {
-            delta = delta.mul(index[2]);                                      // rows without adapter
+        if (x != groupedInput) {           // q, k and v (gate and up) read the same x: gathered once
+            groupedInput = x;
+            grouped = x.get(new NDIndex("{}, {}", index[0], index[1]));       // [C, m·T, in]
         }
-        return y.add(delta.reshape(shape.get(0), tokens, out));
+        NDArray up = grouped.matMul(f[0]).matMul(f[1]);                       // [C, m·T, R] then [C, m·T, out]
+        NDArray delta = up.get(new NDIndex("{}, {}", index[2], index[3]));    // [B, T, out]
+        if (index.length == 5) {
+            delta = delta.mul(index[4]);                                      // rows without adapter
+        }
+        return y.add(delta);
     }
 
     /**
@@ -180,29 +182,29 @@ public final class LoraBatch implements Adapters, AutoCloseable {
     private NDArray[] factors(LoraAdapter.ModuleKey key) {
         NDArray[] stack = slots.module(key);
         Shape a = stack[0].getShape();
-        long in = a.get(0);
+        long in = a.get(1);
         long rank = a.get(2);
         long out = stack[1].getShape().get(2);
-        if (sideBySide()) {
+        NDIndex first = new NDIndex(":{}", used);
+        if (sideBySide()) {                                              // A copied, a few columns
             return new NDArray[] {
-                keep(stack[0].reshape(in, a.get(1) * rank).get(new NDIndex(":, :{}", used * rank))),
-                keep(stack[1].reshape(a.get(1) * rank, out).get(new NDIndex(":{}", used * rank)))};
+                keep(stack[0].get(first).transpose(1, 0, 2).reshape(in, used * rank)),
+                keep(stack[1].reshape(a.get(0) * rank, out).get(new NDIndex(":{}", used * rank)))};
         }
         int[] chunkSlots = groups.chunkSlots();
         boolean inPlace = chunkSlots.length == used;
         for (int c = 0; inPlace && c < chunkSlots.length; c++) {
             inPlace = chunkSlots[c] == c;
         }
-        NDArray aChunks = stack[0].transpose(1, 0, 2);                    // [slots, in, R], a view
         if (inPlace) {
-            return new NDArray[] {keep(aChunks.get(new NDIndex(":{}", used))), keep(stack[1].get(new NDIndex(":{}", used)))};
+            return new NDArray[] {keep(stack[0].get(first)), keep(stack[1].get(first))};
         }
         long[] order = new long[chunkSlots.length];
         for (int c = 0; c < order.length; c++) {
             order[c] = chunkSlots[c];
         }
         NDArray index = manager.create(order);
-        return new NDArray[] {keep(aChunks.get(index)), keep(stack[1].get(index))};
+        return new NDArray[] {keep(stack[0].get(index)), keep(stack[1].get(index))};
     }
 
     private boolean sideBySide() {
@@ -227,14 +229,20 @@ public final class LoraBatch implements Adapters, AutoCloseable {
     }
 
     /**
-     * For {@code tokens} tokens per row: the gather index into the flattened batch, the scatter
-     * index back, and (when some row has no adapter) a {@code [rows·tokens, 1]} mask zeroing them.
+     * For {@code tokens} tokens per row: the gather indexes {@code [C, m·T]} (row, token), the scatter
+     * indexes {@code [B, T]} (chunk, position), and (when some row has no adapter) a {@code [B, T, 1]}
+     * mask zeroing those rows.
      */
     private NDArray[] groupIndex(int tokens) {
-        NDArray gather = keep(manager.create(groups.gather(tokens)));
-        NDArray scatter = keep(manager.create(groups.scatter(tokens)));
+        long[][] gather = groups.gather(tokens);
+        long[][] scatter = groups.scatter(tokens);
+        Shape chunked = new Shape(groups.chunks(), (long) groups.size() * tokens);
+        Shape batch = new Shape(mapping.rows(), tokens);
+        NDArray[] index = {
+            keep(manager.create(gather[0], chunked)), keep(manager.create(gather[1], chunked)),
+            keep(manager.create(scatter[0], batch)), keep(manager.create(scatter[1], batch))};
         if (!groups.hasBaseRows()) {
-            return new NDArray[] {gather, scatter};
+            return index;
         }
         float[] adapted = new float[mapping.rows() * tokens];
         for (int row = 0; row < mapping.rows(); row++) {
@@ -242,7 +250,8 @@ public final class LoraBatch implements Adapters, AutoCloseable {
                 Arrays.fill(adapted, row * tokens, (row + 1) * tokens, 1f);
             }
         }
-        return new NDArray[] {gather, scatter, keep(manager.create(adapted, new Shape(adapted.length, 1)))};
+        return new NDArray[] {index[0], index[1], index[2], index[3],
+            keep(manager.create(adapted, new Shape(mapping.rows(), tokens, 1)))};
     }
 
     /** Keeps an array in this batch's manager for its lifetime, out of any per-step {@link NDScope}. */

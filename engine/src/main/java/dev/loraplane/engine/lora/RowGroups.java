@@ -71,35 +71,42 @@ record RowGroups(int size, int[] chunkSlots, int[][] chunkRows, int[] rowPositio
     }
 
     /**
-     * For a batch of {@code tokens} tokens per row flattened to {@code [rows · tokens]}: the token
-     * each chunk position reads, row-major over {@code [chunks, size · tokens]}. Padding reads token 0;
-     * its product is never read back.
+     * For {@code tokens} tokens per row: which row and which token each chunk position reads, two
+     * {@code [chunks, size · tokens]} index arrays row-major, for {@code x[rows, tokens]}. Padding
+     * reads row 0; its product is never read back.
      */
-    long[] gather(int tokens) {
-        long[] index = new long[chunks() * size * tokens];
+    long[][] gather(int tokens) {
+        long[] rows = new long[chunks() * size * tokens];
+        long[] columns = new long[rows.length];
         for (int c = 0; c < chunks(); c++) {
             for (int i = 0; i < size; i++) {
                 int row = chunkRows[c][i];
                 for (int t = 0; t < tokens; t++) {
-                    index[((c * size + i) * tokens) + t] = row == PAD ? 0 : (long) row * tokens + t;
+                    int at = (c * size + i) * tokens + t;
+                    rows[at] = row == PAD ? 0 : row;
+                    columns[at] = row == PAD ? 0 : t;
                 }
             }
         }
-        return index;
+        return new long[][] {rows, columns};
     }
 
     /**
-     * The inverse of {@link #gather}: for each of the batch's {@code rows · tokens} tokens, where its
-     * product is among the chunks' positions; 0 for a row without adapter (masked out by the caller).
+     * The inverse of {@link #gather}: for each of the batch's {@code [rows, tokens]} tokens, the chunk
+     * and the position in it that hold its product; 0 and 0 for a row without adapter (masked out by
+     * the caller).
      */
-    long[] scatter(int tokens) {
-        long[] index = new long[rowPositions.length * tokens];
+    long[][] scatter(int tokens) {
+        long[] chunks = new long[rowPositions.length * tokens];
+        long[] positions = new long[chunks.length];
         for (int row = 0; row < rowPositions.length; row++) {
             for (int t = 0; t < tokens; t++) {
-                index[row * tokens + t] = rowPositions[row] == PAD ? 0 : (long) rowPositions[row] * tokens + t;
+                int p = rowPositions[row];
+                chunks[row * tokens + t] = p == PAD ? 0 : p / size;
+                positions[row * tokens + t] = p == PAD ? 0 : (long) (p % size) * tokens + t;
             }
         }
-        return index;
+        return new long[][] {chunks, positions};
     }
 
     /** Whether some row has no adapter. */
