@@ -126,7 +126,8 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
 
     @Override
     public List<DevicePool> pools() {
-        List<GpuInventory.Held> held = attempts.values().stream().filter(TrackedAttempt::holdsDevices).map(t -> t.held).toList();
+        List<GpuInventory.Held> held = attempts.values().stream().filter(TrackedAttempt::holdsDevices).map(TrackedAttempt::held)
+                .toList();
         return GpuInventory.pools(name(), settings.namespace(), nodes.getStore().list(), kinds, settings.cpuSlots(), held);
     }
 
@@ -135,7 +136,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
         TrainingJobManifest manifest = TrainingJobManifest.from(attempt, pool, settings,
                 kinds.getOrDefault(pool.type(), NO_DEVICES));
         TrackedAttempt tracked = new TrackedAttempt(attempt.jobId(), attempt.number(), manifest.name(),
-                new GpuInventory.Held(pool.type(), pool.product(), attempt.accelerator().count()), this::follow, this::forget);
+                new GpuInventory.Held(pool.type(), pool.product(), attempt.accelerator().count(), null), this::follow, this::forget);
         tracked.attach(listener, null);
         attempts.put(attempt.jobId(), tracked);
         requests.execute(() -> {
@@ -238,7 +239,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
 
     private static GpuInventory.Held held(Job job) {
         Map<String, String> a = job.getMetadata().getAnnotations();
-        return new GpuInventory.Held(a.get(Labels.ACCELERATOR), a.get(Labels.PRODUCT), Integer.parseInt(a.get(Labels.DEVICES)));
+        return new GpuInventory.Held(a.get(Labels.ACCELERATOR), a.get(Labels.PRODUCT), Integer.parseInt(a.get(Labels.DEVICES)), null);
     }
 
     private static String jobId(HasMetadata resource) {

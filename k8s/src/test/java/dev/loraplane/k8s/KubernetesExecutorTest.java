@@ -44,11 +44,17 @@ class KubernetesExecutorTest {
     /** Hears an attempt as the runner would. */
     static final class Heard implements AttemptListener {
         final List<String> lines = new CopyOnWriteArrayList<>();
+        final List<String> events = new CopyOnWriteArrayList<>();
         final CompletableFuture<AttemptExit> exit = new CompletableFuture<>();
 
         @Override
         public void line(String line) {
             lines.add(line);
+        }
+
+        @Override
+        public void event(String level, String message) {
+            events.add(level + ": " + message);
         }
 
         @Override
@@ -143,6 +149,33 @@ class KubernetesExecutorTest {
         assertThat(heard.lines).as("the whole log is read before the exit").hasSize(3).last().asString().contains("completed");
         assertThat(executor.isRunning("ftjob-run")).isFalse();
         assertThat(gpus().free()).isEqualTo(2);
+    }
+
+    @Test
+    void aPodNoNodeTakesSaysWhyOncePerReasonThenWhereItRuns() throws Exception {
+        Heard heard = new Heard();
+        executor.start(attempt("ftjob-pending", 1), gpus(), heard);
+        Pod pod = kubelet.createPod(awaitJob("ftjob-pending-a1"), null);
+        String name = pod.getMetadata().getName();
+        String insufficient = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available:"
+                + " 3 No preemption victims found for incoming pod.";
+        kubelet.unschedulable(pod, insufficient);
+        await(() -> heard.events.size() == 1, "the reason is heard");
+        kubelet.unschedulable(pod, insufficient);   // the scheduler tries again, and the pod is updated with the same reason
+        client.pods().resource(client.pods().resource(pod).get()).edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editMetadata().addToAnnotations("touched", "yes").endMetadata().build());
+        String tainted = "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2"
+                + " Insufficient nvidia.com/gpu.";
+        kubelet.unschedulable(pod, tainted);
+        await(() -> heard.events.size() == 2, "the new reason is heard");
+        kubelet.running(kubelet.bind(pod, "gpu-1"));
+        await(() -> heard.events.size() == 3, "the node is heard");
+        Thread.sleep(100);
+
+        assertThat(heard.events).containsExactly("warn: Pod " + name + " waits for a node: " + insufficient,
+                "warn: Pod " + name + " waits for a node: " + tainted, "info: Pod " + name + " is scheduled on node gpu-1");
+        assertThat(heard.exit).isNotDone();
+        assertThat(heard.lines).isEmpty();
     }
 
     @Test
