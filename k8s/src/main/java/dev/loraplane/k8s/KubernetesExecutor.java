@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +57,8 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
     private final Map<String, TrackedAttempt> attempts = new ConcurrentHashMap<>();
     /** Creates and deletes Jobs, so that start and cancel return at once. */
     private final ExecutorService requests = Executors.newSingleThreadExecutor(r -> daemon(r, "k8s-requests"));
+    /** The threads following pod logs. */
+    private final Set<Thread> readers = ConcurrentHashMap.newKeySet();
     private volatile Runnable wake = () -> { };
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Job> jobs;
@@ -196,6 +199,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
             }
         }
         attempts.values().forEach(TrackedAttempt::stopListening);
+        readers.forEach(Thread::interrupt);   // a log stream broken meanwhile is not opened again
         requests.shutdown();
     }
 
@@ -227,14 +231,18 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
     }
 
     private void follow(TrackedAttempt tracked, String pod, Instant since) {
-        daemon(() -> {
+        Thread reader = daemon(() -> {
             try {
                 logs.follow(settings.namespace(), pod, since, tracked::line);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("{}: reading the log of pod {} failed", tracked.jobId, pod, e);
+            } finally {
+                readers.remove(Thread.currentThread());
             }
             tracked.logEnded();
-        }, "k8s-log-" + pod).start();
+        }, "k8s-log-" + pod);
+        readers.add(reader);
+        reader.start();
     }
 
     private static GpuInventory.Held held(Job job) {
