@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -234,6 +235,8 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
         Thread reader = daemon(() -> {
             try {
                 logs.follow(settings.namespace(), pod, since, tracked::line);
+            } catch (InterruptedIOException e) {
+                LOG.debug("{}: stopped reading the log of pod {}", tracked.jobId, pod);   // closed: the next control plane reads on
             } catch (IOException | RuntimeException e) {
                 LOG.warn("{}: reading the log of pod {} failed", tracked.jobId, pod, e);
             } finally {
