@@ -103,11 +103,11 @@ final class TrackedAttempt {
             startedPod = pod.getMetadata().getName();
         }
         PodOutcome.of(pod).ifPresentOrElse(o -> outcome = outcome == null ? o : outcome, () -> {
-            String reason = PodOutcome.unschedulable(pod).orElse(null);
-            if (reason != null && !reason.equals(unschedulable)) {
-                LOG.info("{} attempt {} waits for a node: {}", jobId, number, reason);
+            String waiting = PodOutcome.unschedulable(pod).map(r -> "Pod " + this.pod + " waits for a node: " + r).orElse(null);
+            if (waiting != null && !waiting.equals(unschedulable)) {
+                LOG.info("{} attempt {}: {}", jobId, number, waiting);
             }
-            unschedulable = reason == null ? null : "Pod " + pod.getMetadata().getName() + " waits for a node: " + reason;
+            unschedulable = waiting;
         });
         advance();
     }

@@ -220,6 +220,32 @@ class KubernetesExecutorTest {
     }
 
     @Test
+    void aJobPastItsDeadlineLosesTheAttemptWithTheReasonOnceItsLogIsRead() throws Exception {
+        Heard heard = new Heard();
+        executor.start(attempt("ftjob-deadline", 1), gpus(), heard);
+        Job job = awaitJob("ftjob-deadline-a1");
+        Pod pod = kubelet.createPod(job, "gpu-1");
+        kubelet.running(pod);
+        kubelet.print(pod, "{\"type\": \"progress\", \"step\": 7}");
+        await(() -> heard.lines.size() == 1, "the worker is heard");
+        // The Job controller gives up on it, then kills its pod.
+        client.batch().v1().jobs().resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(
+                client.batch().v1().jobs().resource(job).get()).withNewStatus().addNewCondition().withType("Failed")
+                .withStatus("True").withReason("DeadlineExceeded").withMessage("Job was active longer than specified deadline")
+                .endCondition().endStatus().build()).updateStatus();
+        Thread.sleep(100);
+        assertThat(heard.exit).as("the log is read to its end first").isNotDone();
+        kubelet.print(pod, "{\"type\": \"progress\", \"step\": 8}");
+        kubelet.terminated(pod, 143, "Error");
+
+        AttemptExit exit = heard.awaitExit();
+        assertThat(exit.code()).isEqualTo(AttemptExit.LOST);
+        assertThat(exit.detail()).contains("ran past activeDeadlineSeconds", "longer than specified deadline");
+        assertThat(heard.lines).hasSize(2);
+        assertThat(gpus().free()).isEqualTo(2);
+    }
+
+    @Test
     void cancelDeletesTheJobAndItsSpecAndReportsTheAttemptStopped() throws Exception {
         Heard heard = new Heard();
         executor.start(attempt("ftjob-cancel", 1), gpus(), heard);
