@@ -131,6 +131,8 @@ class KubernetesExecutorTest {
         assertThat(spec.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
         assertThat(job.getMetadata().getLabels()).containsEntry("loraplane.dev/job-id", "ftjob-run")
                 .containsEntry("loraplane.dev/attempt", "1").containsEntry("app.kubernetes.io/managed-by", "loraplane");
+        await(() -> client.configMaps().inNamespace("training").withName("ftjob-run-a1").get() != null,
+                "the spec is created, after its Job");
         assertThat(client.configMaps().inNamespace("training").withName("ftjob-run-a1").get().getData()).containsKey("spec.json");
         assertThat(gpus().free()).as("the attempt holds its GPU").isEqualTo(1);
         assertThat(executor.isRunning("ftjob-run")).isTrue();
