@@ -145,11 +145,8 @@ class ControlPlaneEndToEndTest {
                 .addUserMessage(questions.get(0)).temperature(0.0).maxCompletionTokens(12).build());
         assertThat(base.choices().get(0).message().content().orElse("").strip()).as("the base model does not know")
                 .isNotEqualTo(answers.get(0));
-        String scrape = await(http.get(port, "127.0.0.1", "/metrics").send()).bodyAsString();
-        assertThat(scrape).contains("loraplane_serving_adapter_requests_total{adapter=\"" + model + "\"} 12.0");
-        assertThat(scrape.lines()).as("the local executor's CPU slots, as GET /v1/capacity shows them")
-                .anyMatch(l -> l.matches("loraplane_capacity_devices\\{accelerator=\"cpu\",executor=\"local\",product=\".+\","
-                        + "state=\"total\"} [1-9][0-9]*\\.0"));
+        assertThat(await(http.get(port, "127.0.0.1", "/metrics").send()).bodyAsString())
+                .contains("loraplane_serving_adapter_requests_total{adapter=\"" + model + "\"} 12.0");
 
         JsonObject registered = await(http.get(port, "127.0.0.1", "/v1/adapters/" + model).send()).bodyAsJsonObject();
         assertThat(registered.getString("job_id")).isEqualTo(jobId);
