@@ -18,10 +18,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +58,8 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
     private final Map<String, TrackedAttempt> attempts = new ConcurrentHashMap<>();
     /** Creates and deletes Jobs, so that start and cancel return at once. */
     private final ExecutorService requests = Executors.newSingleThreadExecutor(r -> daemon(r, "k8s-requests"));
+    /** The threads following pod logs. */
+    private final Set<Thread> readers = ConcurrentHashMap.newKeySet();
     private volatile Runnable wake = () -> { };
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Job> jobs;
@@ -126,7 +130,8 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
 
     @Override
     public List<DevicePool> pools() {
-        List<GpuInventory.Held> held = attempts.values().stream().filter(TrackedAttempt::holdsDevices).map(t -> t.held).toList();
+        List<GpuInventory.Held> held = attempts.values().stream().filter(TrackedAttempt::holdsDevices).map(TrackedAttempt::held)
+                .toList();
         return GpuInventory.pools(name(), settings.namespace(), nodes.getStore().list(), kinds, settings.cpuSlots(), held);
     }
 
@@ -135,7 +140,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
         TrainingJobManifest manifest = TrainingJobManifest.from(attempt, pool, settings,
                 kinds.getOrDefault(pool.type(), NO_DEVICES));
         TrackedAttempt tracked = new TrackedAttempt(attempt.jobId(), attempt.number(), manifest.name(),
-                new GpuInventory.Held(pool.type(), pool.product(), attempt.accelerator().count()), this::follow, this::forget);
+                new GpuInventory.Held(pool.type(), pool.product(), attempt.accelerator().count(), null), this::follow, this::forget);
         tracked.attach(listener, null);
         attempts.put(attempt.jobId(), tracked);
         requests.execute(() -> {
@@ -195,6 +200,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
             }
         }
         attempts.values().forEach(TrackedAttempt::stopListening);
+        readers.forEach(Thread::interrupt);   // a log stream broken meanwhile is not opened again
         requests.shutdown();
     }
 
@@ -226,19 +232,25 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
     }
 
     private void follow(TrackedAttempt tracked, String pod, Instant since) {
-        daemon(() -> {
+        Thread reader = daemon(() -> {
             try {
                 logs.follow(settings.namespace(), pod, since, tracked::line);
+            } catch (InterruptedIOException e) {
+                LOG.debug("{}: stopped reading the log of pod {}", tracked.jobId, pod);   // closed: the next control plane reads on
             } catch (IOException | RuntimeException e) {
                 LOG.warn("{}: reading the log of pod {} failed", tracked.jobId, pod, e);
+            } finally {
+                readers.remove(Thread.currentThread());
             }
             tracked.logEnded();
-        }, "k8s-log-" + pod).start();
+        }, "k8s-log-" + pod);
+        readers.add(reader);
+        reader.start();
     }
 
     private static GpuInventory.Held held(Job job) {
         Map<String, String> a = job.getMetadata().getAnnotations();
-        return new GpuInventory.Held(a.get(Labels.ACCELERATOR), a.get(Labels.PRODUCT), Integer.parseInt(a.get(Labels.DEVICES)));
+        return new GpuInventory.Held(a.get(Labels.ACCELERATOR), a.get(Labels.PRODUCT), Integer.parseInt(a.get(Labels.DEVICES)), null);
     }
 
     private static String jobId(HasMetadata resource) {

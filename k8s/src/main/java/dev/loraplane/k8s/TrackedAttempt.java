@@ -8,14 +8,17 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One attempt's Job as the executor follows it: the states of its Job and pod come in from the
- * informers, the worker's lines from its log, and the listener hears the lines, then one exit once
- * both the pod has ended and its log is read to the end.
+ * informers, the worker's lines from its log, and the listener hears the lines and what befalls the
+ * pod (why no node takes it, which node does), each once, then one exit once both the pod has ended
+ * and its log is read to the end.
  *
  * <p>An attempt found in the cluster rather than started here (a restart, another replica's Job)
  * has no listener until the runner adopts it; until then it only holds its devices.
@@ -33,18 +36,22 @@ final class TrackedAttempt {
     final int number;
     /** The Job's and ConfigMap's name. */
     final String name;
-    final GpuInventory.Held held;
+    private GpuInventory.Held held;
     private final Follower follower;
     private final Consumer<TrackedAttempt> forget;
 
     private AttemptListener listener;
     private Instant since;
+    private String pod;
     private String startedPod;
     private boolean following;
     private boolean logRead;
     private boolean exited;
     private boolean jobGone;
+    /** Why its pod cannot be placed now, as the job's event says it; null when it can. */
     private String unschedulable;
+    /** What the listener has been told: each thing once, however often the informers bring the pod again. */
+    private final Set<String> told = new HashSet<>();
     private PodOutcome outcome;
     private PodOutcome deadline;
 
@@ -69,8 +76,16 @@ final class TrackedAttempt {
         }
         this.listener = listener;
         this.since = since;
+        if (since != null && scheduled() != null) {
+            told.add(scheduled());   // the control plane that started it said so
+        }
         advance();
         return true;
+    }
+
+    /** What it holds: its devices, on the node its pod is bound to once it is. */
+    synchronized GpuInventory.Held held() {
+        return held;
     }
 
     /** Whether its devices are still taken: it has not ended. */
@@ -79,15 +94,20 @@ final class TrackedAttempt {
     }
 
     synchronized void onPod(Pod pod) {
+        this.pod = pod.getMetadata().getName();
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (node != null && !node.equals(held.node())) {
+            held = held.on(node);
+        }
         if (PodOutcome.started(pod)) {
             startedPod = pod.getMetadata().getName();
         }
         PodOutcome.of(pod).ifPresentOrElse(o -> outcome = outcome == null ? o : outcome, () -> {
-            String reason = PodOutcome.unschedulable(pod).orElse(null);
-            if (reason != null && !reason.equals(unschedulable)) {
-                LOG.info("{} attempt {} waits for a node: {}", jobId, number, reason);
+            String waiting = PodOutcome.unschedulable(pod).map(r -> "Pod " + this.pod + " waits for a node: " + r).orElse(null);
+            if (waiting != null && !waiting.equals(unschedulable)) {
+                LOG.info("{} attempt {}: {}", jobId, number, waiting);
             }
-            unschedulable = reason;
+            unschedulable = waiting;
         });
         advance();
     }
@@ -152,6 +172,8 @@ final class TrackedAttempt {
             }
             return;
         }
+        tell("warn", unschedulable);
+        tell("info", scheduled());
         if (startedPod != null && !following && !logRead) {
             following = true;
             follower.follow(this, startedPod, since);
@@ -159,6 +181,17 @@ final class TrackedAttempt {
         PodOutcome end = deadline != null ? deadline : outcome;
         if (end != null && (logRead || !following)) {
             exit(end);
+        }
+    }
+
+    /** Where its pod was placed, as the job's event says it; null while it is not. */
+    private String scheduled() {
+        return pod == null || held.node() == null ? null : "Pod " + pod + " is scheduled on node " + held.node();
+    }
+
+    private void tell(String level, String message) {
+        if (message != null && told.add(message)) {
+            listener.event(level, message);
         }
     }
 

@@ -77,6 +77,11 @@ class DeployAssetsTest {
 
         assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getVerbs()).doesNotContain("*", "patch", "deletecollection"));
         assertThat(role.getRules()).anySatisfy(r -> {
+            assertThat(r.getResources()).containsExactly("pods");
+            assertThat(r.getVerbs()).as("the informer lists and watches; a broken log stream reads its pod")
+                    .containsExactlyInAnyOrder("get", "list", "watch");
+        });
+        assertThat(role.getRules()).anySatisfy(r -> {
             assertThat(r.getResources()).containsExactly("pods/log");
             assertThat(r.getVerbs()).containsExactly("get");
         });

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.HashMap;
 import java.time.Instant;
 import java.util.List;
@@ -55,7 +56,7 @@ final class Kubelet {
                 .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
     }
 
-    /** The Job controller's part: the Job's pod, from its template, bound to {@code node}, Pending. */
+    /** The Job controller's part: the Job's pod, from its template, bound to {@code node} (null: to none yet), Pending. */
     Pod createPod(Job job, String node) {
         Pod pod = new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-x7k2p")
                 .withNamespace(job.getMetadata().getNamespace())
@@ -66,6 +67,19 @@ final class Kubelet {
                 .withStatus(new PodStatusBuilder().withPhase("Pending").build()).build();
         logs.put(pod.getMetadata().getName(), new CopyOnWriteArrayList<>());
         return client.pods().resource(pod).create();
+    }
+
+    /** The scheduler's part when no node can take the pod: it stays Pending, and says why. */
+    void unschedulable(Pod pod, String message) {
+        status(pod, new PodStatusBuilder().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
+                .withReason("Unschedulable").withMessage(message).endCondition().build());
+    }
+
+    /** The scheduler binds the pod to {@code node}. */
+    Pod bind(Pod pod, String node) {
+        Pod current = client.pods().resource(pod).get();
+        return client.pods().resource(new PodBuilder(current).editSpec().withNodeName(node).endSpec().editStatus()
+                .withConditions().endStatus().build()).update();
     }
 
     void running(Pod pod) {
@@ -129,7 +143,7 @@ final class Kubelet {
             Thread.sleep(5);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            throw new InterruptedIOException("the control plane stopped reading");
         }
     }
 }

@@ -44,11 +44,17 @@ class KubernetesExecutorTest {
     /** Hears an attempt as the runner would. */
     static final class Heard implements AttemptListener {
         final List<String> lines = new CopyOnWriteArrayList<>();
+        final List<String> events = new CopyOnWriteArrayList<>();
         final CompletableFuture<AttemptExit> exit = new CompletableFuture<>();
 
         @Override
         public void line(String line) {
             lines.add(line);
+        }
+
+        @Override
+        public void event(String level, String message) {
+            events.add(level + ": " + message);
         }
 
         @Override
@@ -125,6 +131,8 @@ class KubernetesExecutorTest {
         assertThat(spec.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
         assertThat(job.getMetadata().getLabels()).containsEntry("loraplane.dev/job-id", "ftjob-run")
                 .containsEntry("loraplane.dev/attempt", "1").containsEntry("app.kubernetes.io/managed-by", "loraplane");
+        await(() -> client.configMaps().inNamespace("training").withName("ftjob-run-a1").get() != null,
+                "the spec is created, after its Job");
         assertThat(client.configMaps().inNamespace("training").withName("ftjob-run-a1").get().getData()).containsKey("spec.json");
         assertThat(gpus().free()).as("the attempt holds its GPU").isEqualTo(1);
         assertThat(executor.isRunning("ftjob-run")).isTrue();
@@ -143,6 +151,33 @@ class KubernetesExecutorTest {
         assertThat(heard.lines).as("the whole log is read before the exit").hasSize(3).last().asString().contains("completed");
         assertThat(executor.isRunning("ftjob-run")).isFalse();
         assertThat(gpus().free()).isEqualTo(2);
+    }
+
+    @Test
+    void aPodNoNodeTakesSaysWhyOncePerReasonThenWhereItRuns() throws Exception {
+        Heard heard = new Heard();
+        executor.start(attempt("ftjob-pending", 1), gpus(), heard);
+        Pod pod = kubelet.createPod(awaitJob("ftjob-pending-a1"), null);
+        String name = pod.getMetadata().getName();
+        String insufficient = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available:"
+                + " 3 No preemption victims found for incoming pod.";
+        kubelet.unschedulable(pod, insufficient);
+        await(() -> heard.events.size() == 1, "the reason is heard");
+        kubelet.unschedulable(pod, insufficient);   // the scheduler tries again, and the pod is updated with the same reason
+        client.pods().resource(client.pods().resource(pod).get()).edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editMetadata().addToAnnotations("touched", "yes").endMetadata().build());
+        String tainted = "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2"
+                + " Insufficient nvidia.com/gpu.";
+        kubelet.unschedulable(pod, tainted);
+        await(() -> heard.events.size() == 2, "the new reason is heard");
+        kubelet.running(kubelet.bind(pod, "gpu-1"));
+        await(() -> heard.events.size() == 3, "the node is heard");
+        Thread.sleep(100);
+
+        assertThat(heard.events).containsExactly("warn: Pod " + name + " waits for a node: " + insufficient,
+                "warn: Pod " + name + " waits for a node: " + tainted, "info: Pod " + name + " is scheduled on node gpu-1");
+        assertThat(heard.exit).isNotDone();
+        assertThat(heard.lines).isEmpty();
     }
 
     @Test
@@ -184,6 +219,32 @@ class KubernetesExecutorTest {
         AttemptExit exit = heard.awaitExit();
         assertThat(exit.code()).isEqualTo(AttemptExit.LOST);
         assertThat(exit.detail()).contains("evicted", "ephemeral-storage");
+    }
+
+    @Test
+    void aJobPastItsDeadlineLosesTheAttemptWithTheReasonOnceItsLogIsRead() throws Exception {
+        Heard heard = new Heard();
+        executor.start(attempt("ftjob-deadline", 1), gpus(), heard);
+        Job job = awaitJob("ftjob-deadline-a1");
+        Pod pod = kubelet.createPod(job, "gpu-1");
+        kubelet.running(pod);
+        kubelet.print(pod, "{\"type\": \"progress\", \"step\": 7}");
+        await(() -> heard.lines.size() == 1, "the worker is heard");
+        // The Job controller gives up on it, then kills its pod.
+        client.batch().v1().jobs().resource(new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(
+                client.batch().v1().jobs().resource(job).get()).withNewStatus().addNewCondition().withType("Failed")
+                .withStatus("True").withReason("DeadlineExceeded").withMessage("Job was active longer than specified deadline")
+                .endCondition().endStatus().build()).updateStatus();
+        Thread.sleep(100);
+        assertThat(heard.exit).as("the log is read to its end first").isNotDone();
+        kubelet.print(pod, "{\"type\": \"progress\", \"step\": 8}");
+        kubelet.terminated(pod, 143, "Error");
+
+        AttemptExit exit = heard.awaitExit();
+        assertThat(exit.code()).isEqualTo(AttemptExit.LOST);
+        assertThat(exit.detail()).contains("ran past activeDeadlineSeconds", "longer than specified deadline");
+        assertThat(heard.lines).hasSize(2);
+        assertThat(gpus().free()).isEqualTo(2);
     }
 
     @Test

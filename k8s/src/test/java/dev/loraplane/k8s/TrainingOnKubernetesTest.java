@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,11 +100,15 @@ class TrainingOnKubernetesTest {
     }
 
     Job submit(String id) {
+        return submit(id, 1);
+    }
+
+    Job submit(String id, int gpus) {
         JsonObject request = new JsonObject().put("model", model.name()).put("training_file", "file-1").put("seed", 7)
                 .put("hyperparameters", new JsonObject().put("n_epochs", 1))
                 .put("lora", new JsonObject().put("r", 8).put("alpha", 16.0).put("dropout", 0.0)
                         .put("target_modules", new JsonArray(List.of("q_proj", "v_proj"))))
-                .put("quantization", "nf4").put("accelerator", new JsonObject().put("type", "nvidia").put("count", 1));
+                .put("quantization", "nf4").put("accelerator", new JsonObject().put("type", "nvidia").put("count", gpus));
         return store.createJob(Job.created(id, "acme", model.name(), 0, "file-1", null, request.encode(), null, 1), "created");
     }
 
@@ -141,16 +146,27 @@ class TrainingOnKubernetesTest {
         assertThat(job("ftjob-k8s00001").status()).isEqualTo(JobStatus.RUNNING);
         await(() -> clusterJob("ftjob-k8s00001-a1") != null, "the attempt's Job is created");
         var first = clusterJob("ftjob-k8s00001-a1");
-        assertThat(first.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits())
-                .containsKey("nvidia.com/gpu");
-        assertThat(first.getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry("nvidia.com/gpu.product", H100);
+        var pod = first.getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu")).hasToString("1");
+        assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.product", H100);
+        assertThat(pod.getTolerations()).anySatisfy(t -> {
+            assertThat(t.getKey()).isEqualTo("nvidia.com/gpu");
+            assertThat(t.getEffect()).isEqualTo("NoSchedule");
+        });
+        assertThat(first.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "loraplane")
+                .containsEntry("loraplane.dev/job-id", "ftjob-k8s00001").containsEntry("loraplane.dev/tenant", "acme")
+                .containsEntry("loraplane.dev/attempt", "1");
+        assertThat(first.getSpec().getBackoffLimit()).as("loraplane owns retries").isZero();
+        assertThat(first.getSpec().getActiveDeadlineSeconds()).isPositive();
+        assertThat(first.getSpec().getTtlSecondsAfterFinished()).isPositive();
 
-        Pod pod = runPod("ftjob-k8s00001-a1");
-        kubelet.print(pod, "{\"type\": \"started\", \"total_steps\": 5}");
-        kubelet.print(pod, "{\"type\": \"progress\", \"step\": 1, \"total_steps\": 5, \"loss\": 2.5, \"eta_seconds\": 8.0}");
+        Pod worker = runPod("ftjob-k8s00001-a1");
+        kubelet.print(worker, "{\"type\": \"started\", \"total_steps\": 5}");
+        kubelet.print(worker, "{\"type\": \"progress\", \"step\": 1, \"total_steps\": 5, \"loss\": 2.5, \"eta_seconds\": 8.0}");
         await(() -> messages("ftjob-k8s00001").contains("Step 1/5: training loss=2.5000"), "the worker's lines become events");
-        assertThat(messages("ftjob-k8s00001")).contains("Training started: 5 steps");
-        kubelet.terminated(pod, 137, "OOMKilled");
+        assertThat(messages("ftjob-k8s00001")).contains("Training started: 5 steps",
+                "Pod " + worker.getMetadata().getName() + " is scheduled on node gpu-1");
+        kubelet.terminated(worker, 137, "OOMKilled");
         await(() -> job("ftjob-k8s00001").status() == JobStatus.QUEUED, "the job goes back to the queue");
         assertThat(messages("ftjob-k8s00001")).anyMatch(m -> m.startsWith("The worker ran out of memory") && m.contains("OOMKilled"));
         assertThat(store.attempts("ftjob-k8s00001")).extracting(AttemptRecord::outcome).containsExactly("out_of_memory");
@@ -163,6 +179,73 @@ class TrainingOnKubernetesTest {
         assertThat(job("ftjob-k8s00001").fineTunedModel()).startsWith("ft:loraplane-tiny:");
         assertThat(store.attempts("ftjob-k8s00001")).extracting(AttemptRecord::outcome).containsExactly("out_of_memory", "succeeded");
         assertThat(store.attempts("ftjob-k8s00001")).allSatisfy(a -> assertThat(a.executor()).isEqualTo("kubernetes:training"));
+    }
+
+    @Test
+    void aPodNoNodeTakesPutsTheSchedulersReasonInTheJobsEventsOnce() throws Exception {
+        submit("ftjob-pending1");
+        runner.sweep();
+        await(() -> clusterJob("ftjob-pending1-a1") != null, "the attempt's Job is created");
+        Pod pod = kubelet.createPod(clusterJob("ftjob-pending1-a1"), null);
+        String reason = "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: },"
+                + " 2 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for"
+                + " incoming pod.";
+        String event = "Pod " + pod.getMetadata().getName() + " waits for a node: " + reason;
+        for (int i = 0; i < 3; i++) {   // the scheduler tries again and again
+            kubelet.unschedulable(pod, reason);
+        }
+        await(() -> messages("ftjob-pending1").contains(event), "the reason is in the job's events");
+        kubelet.running(kubelet.bind(pod, "gpu-1"));
+        await(() -> messages("ftjob-pending1").contains("Pod " + pod.getMetadata().getName() + " is scheduled on node gpu-1"),
+                "the node is in the job's events");
+
+        assertThat(messages("ftjob-pending1").stream().filter(event::equals)).hasSize(1);
+        assertThat(store.events("ftjob-pending1", 0, 100)).filteredOn(e -> e.message().equals(event))
+                .singleElement().satisfies(e -> assertThat(e.level()).isEqualTo("warn"));
+        assertThat(job("ftjob-pending1").status()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    @Test
+    void aJobMustFitOnOneNodeNotOnTheFreeGpusOfTwo() throws Exception {
+        kubelet.addNode("gpu-2", "nvidia.com/gpu", 2, "nvidia.com/gpu.product", H100);
+        await(() -> executor.pools().get(0).total() == 4, "the pool counts both nodes");
+        submit("ftjob-four0001", 4);
+        submit("ftjob-two00001", 2);
+        runner.sweep();
+
+        assertThat(job("ftjob-four0001").status()).as("2 + 2 free GPUs on two nodes").isEqualTo(JobStatus.QUEUED);
+        assertThat(messages("ftjob-four0001")).contains("No executor has 4 × nvidia (executors offer: kubernetes:training 4 × nvidia "
+                + H100 + " (at most 2 on one machine)); the job waits until one does");
+        assertThat(job("ftjob-two00001").status()).isEqualTo(JobStatus.RUNNING);
+        await(() -> clusterJob("ftjob-two00001-a1") != null, "the two-GPU attempt's Job is created");
+        assertThat(clusterJob("ftjob-two00001-a1").getSpec().getTemplate().getSpec().getContainers().get(0).getResources()
+                .getLimits().get("nvidia.com/gpu")).hasToString("2");
+        assertThat(client.batch().v1().jobs().inNamespace("training").list().getItems()).hasSize(1);
+        await(() -> client.configMaps().inNamespace("training").withName("ftjob-two00001-a1").get() != null, "its spec is created");
+    }
+
+    @Test
+    void cancellingARunningJobDeletesItsKubernetesJob() throws Exception {
+        submit("ftjob-cancel01");
+        runner.sweep();
+        Pod pod = runPod("ftjob-cancel01-a1");
+        kubelet.print(pod, "{\"type\": \"started\", \"total_steps\": 5}");
+        await(() -> messages("ftjob-cancel01").contains("Training started: 5 steps"), "the worker is heard");
+
+        Job running = job("ftjob-cancel01");   // what POST /v1/fine_tuning/jobs/{id}/cancel does, then the runner hears of it
+        store.transition(running.moved(JobStatus.CANCELLED, running.attempts(), System.currentTimeMillis() / 1000),
+                Set.of(JobStatus.RUNNING), new JobEvent(running.id(), 0, System.currentTimeMillis() / 1000, "info",
+                        "message", "Job cancelled", null));
+        runner.cancelled("ftjob-cancel01");
+
+        await(() -> clusterJob("ftjob-cancel01-a1") == null, "the Kubernetes Job is deleted");
+        await(() -> client.configMaps().inNamespace("training").withName("ftjob-cancel01-a1").get() == null,
+                "its spec ConfigMap is deleted");
+        await(() -> store.attempts("ftjob-cancel01").get(0).outcome() != null, "the attempt is over");
+        assertThat(store.attempts("ftjob-cancel01")).extracting(AttemptRecord::outcome).containsExactly("cancelled");
+        assertThat(job("ftjob-cancel01").status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(executor.isRunning("ftjob-cancel01")).isFalse();
+        assertThat(executor.pools().get(0).free()).as("its GPU is free").isEqualTo(2);
     }
 
     @Test

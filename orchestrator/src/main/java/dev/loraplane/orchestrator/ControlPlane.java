@@ -10,6 +10,7 @@ import dev.loraplane.orchestrator.api.RouteMount;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
 import dev.loraplane.orchestrator.cost.CostEstimator;
 import dev.loraplane.orchestrator.cost.PriceTable;
+import dev.loraplane.orchestrator.executor.DevicePool;
 import dev.loraplane.orchestrator.executor.Executor;
 import dev.loraplane.orchestrator.executor.LocalExecutor;
 import dev.loraplane.orchestrator.jobs.BaseModel;
@@ -19,6 +20,7 @@ import dev.loraplane.orchestrator.jobs.Quotas;
 import dev.loraplane.orchestrator.jobs.RetryPolicy;
 import dev.loraplane.orchestrator.jobs.RunnerVerticle;
 import dev.loraplane.orchestrator.jobs.Scheduler;
+import dev.loraplane.orchestrator.metrics.CapacityMetrics;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Database;
 import dev.loraplane.orchestrator.store.SchedulerLock;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** The control plane in one process: the store, the API, the scheduler and its executors. */
@@ -103,9 +106,16 @@ public final class ControlPlane implements AutoCloseable {
         AgentExecutor agents = new AgentExecutor(config.dataDir(), config.agents().timeoutSeconds(), config.maxUploadBytes());
         List<Executor> executors = new ArrayList<>(List.of(new LocalExecutor(config.local(), cpuProduct()), agents));
         executors.addAll(extensions.executors());
+        Supplier<List<DevicePool>> pools = () -> executors.stream().flatMap(e -> e.pools().stream()).toList();
+        CapacityMetrics capacity = new CapacityMetrics(pools);
+        capacity.bindTo(metrics.registry());
+        vertx.setPeriodic(0, CapacityMetrics.REFRESH.toMillis(), timer -> vertx.executeBlocking(() -> {
+            capacity.refresh();
+            return null;
+        }, false));
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
                 config.apiKeys(), models), store, metrics).withAgents(agents, config.agents().tokens())
-                .withCapacity(() -> executors.stream().flatMap(e -> e.pools().stream()).toList()).withRoutes(extensions.routes());
+                .withCapacity(pools).withRoutes(extensions.routes());
         JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
                 new CostEstimator(config.prices(), store::measuredThroughput));
         JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(), metrics,

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,16 +17,28 @@ import java.util.TreeMap;
  * resource ({@code nvidia.com/gpu}), the allocatable count of the Ready, schedulable nodes summed by
  * their product label, less what attempts hold; plus the configured CPU slots.
  *
- * <p>A pool sums nodes: a two-device attempt counted against two nodes with one free device each
- * fits the pool but waits in Kubernetes until one node has two.
+ * <p>An attempt's devices are on one node, so each pool also says the most devices one node has, and
+ * has free: an attempt's pod holds devices on the node it is bound to, and a pod not bound yet is
+ * counted against the node with the most free, as it may land there. Two nodes with two free GPUs
+ * each make a pool of four free devices that takes no four-GPU attempt.
  */
 public final class GpuInventory {
 
     /** The product of devices on nodes without the plugin's product label. */
     public static final String UNLABELLED = "unlabelled";
 
-    /** What one attempt holds. */
-    public record Held(String type, String product, int devices) {}
+    /**
+     * What one attempt holds.
+     *
+     * @param node the node its pod is bound to, or null while it is not
+     */
+    public record Held(String type, String product, int devices, String node) {
+
+        /** What it holds once its pod is bound to {@code node}. */
+        public Held on(String node) {
+            return new Held(type, product, devices, node);
+        }
+    }
 
     private GpuInventory() {}
 
@@ -37,29 +51,49 @@ public final class GpuInventory {
             Map<String, KubernetesScheduling> kinds, int cpuSlots, Collection<Held> held) {
         List<DevicePool> pools = new ArrayList<>();
         if (cpuSlots > 0) {
-            pools.add(new DevicePool(executor, node, "cpu", "cpu", cpuSlots, cpuSlots - heldBy(held, "cpu", "cpu")));
+            int busy = held.stream().filter(h -> h.type().equals("cpu")).mapToInt(Held::devices).sum();
+            pools.add(new DevicePool(executor, node, "cpu", "cpu", cpuSlots, cpuSlots - busy));
         }
         new TreeMap<>(kinds).forEach((type, scheduling) -> {
             if (scheduling.resourceName().isEmpty()) {
                 return;
             }
-            Map<String, Integer> totals = new TreeMap<>();
+            Map<String, Map<String, Integer>> byProduct = new TreeMap<>();   // product → node → allocatable
             for (Node n : nodes) {
                 int count = allocatable(n, scheduling.resourceName());
                 if (count > 0 && usable(n)) {
-                    totals.merge(product(n, scheduling), count, Integer::sum);
+                    byProduct.computeIfAbsent(product(n, scheduling), p -> new TreeMap<>()).put(n.getMetadata().getName(), count);
                 }
             }
-            totals.forEach((product, total) -> pools.add(new DevicePool(executor, node, type, product, total,
-                    Math.max(0, total - heldBy(held, type, product)))));
+            byProduct.forEach((product, allocatable) -> pools.add(pool(executor, node, type, product, allocatable,
+                    held.stream().filter(h -> h.type().equals(type) && h.product().equals(product)).toList())));
         });
         return pools;
     }
 
-    private static int heldBy(Collection<Held> held, String type, String product) {
-        return held.stream().filter(h -> h.type().equals(type) && h.product().equals(product)).mapToInt(Held::devices).sum();
+    private static DevicePool pool(String executor, String where, String type, String product, Map<String, Integer> allocatable,
+            List<Held> held) {
+        Map<String, Integer> free = new HashMap<>(allocatable);
+        int taken = 0;
+        for (Held h : held) {
+            if (h.node() != null && free.containsKey(h.node())) {
+                free.merge(h.node(), -h.devices(), Integer::sum);
+                taken += h.devices();
+            }
+        }
+        List<Held> unbound = held.stream().filter(h -> h.node() == null)
+                .sorted(Comparator.comparingInt(Held::devices).reversed()).toList();
+        for (Held h : unbound) {   // the worst case for the largest: each lands on the node with the most free
+            free.entrySet().stream().max(Map.Entry.comparingByValue())
+                    .ifPresent(most -> most.setValue(most.getValue() - h.devices()));
+            taken += h.devices();
+        }
+        int total = allocatable.values().stream().mapToInt(Integer::intValue).sum();
+        int freeAll = Math.max(0, total - taken);
+        int largestFree = Math.min(freeAll, Math.max(0, free.values().stream().mapToInt(Integer::intValue).max().orElse(0)));
+        return new DevicePool(executor, where, type, product, total, freeAll,
+                allocatable.values().stream().mapToInt(Integer::intValue).max().orElse(0), largestFree);
     }
-
     private static int allocatable(Node node, String resource) {
         Map<String, Quantity> allocatable = node.getStatus() == null ? null : node.getStatus().getAllocatable();
         Quantity q = allocatable == null ? null : allocatable.get(resource);

@@ -40,14 +40,42 @@ class GpuInventoryTest {
                 node("d", "nvidia.com/gpu", 4, "nvidia.com/gpu.product", "NVIDIA-L4", false),
                 node("e", "amd.com/gpu", 8, "amd.com/gpu.product-name", null, true),
                 node("f", "cpu", 64, "none", null, true));
-        List<GpuInventory.Held> held = List.of(new GpuInventory.Held("nvidia", "NVIDIA-H100-80GB-HBM3", 2),
-                new GpuInventory.Held("nvidia", "NVIDIA-H100-80GB-HBM3", 1), new GpuInventory.Held("cpu", "cpu", 1));
+        List<GpuInventory.Held> held = List.of(new GpuInventory.Held("nvidia", "NVIDIA-H100-80GB-HBM3", 2, "a"),
+                new GpuInventory.Held("nvidia", "NVIDIA-H100-80GB-HBM3", 1, "b"), new GpuInventory.Held("cpu", "cpu", 1, null));
 
         assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 2, held)).containsExactly(
                 new DevicePool("kubernetes", "training", "cpu", "cpu", 2, 1),
                 new DevicePool("kubernetes", "training", "amd", GpuInventory.UNLABELLED, 8, 8),
-                new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100-80GB-HBM3", 16, 13),
+                new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100-80GB-HBM3", 16, 13, 8, 7),
                 new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-L4", 4, 4));
+    }
+
+    @Test
+    void freeDevicesOnSeparateNodesAreNotOneNodesWorth() {
+        List<Node> nodes = List.of(node("a", "nvidia.com/gpu", 2, "nvidia.com/gpu.product", "NVIDIA-L4", true),
+                node("b", "nvidia.com/gpu", 2, "nvidia.com/gpu.product", "NVIDIA-L4", true));
+
+        DevicePool pool = GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of()).get(0);
+
+        assertThat(pool).isEqualTo(new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-L4", 4, 4, 2, 2));
+        assertThat(pool.fits(2)).isTrue();
+        assertThat(pool.fits(4)).as("2 + 2 on two nodes is no room for 4").isFalse();
+    }
+
+    @Test
+    void anAttemptHoldsDevicesOnItsNodeAndOneNotYetBoundMayLandOnTheNodeWithTheMostFree() {
+        List<Node> nodes = List.of(node("a", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-H100", true),
+                node("b", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-H100", true),
+                node("c", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-H100", false));
+        GpuInventory.Held onA = new GpuInventory.Held("nvidia", "NVIDIA-H100", 6, "a");
+        GpuInventory.Held pending = new GpuInventory.Held("nvidia", "NVIDIA-H100", 4, null);
+        GpuInventory.Held onTheNodeThatIsDown = new GpuInventory.Held("nvidia", "NVIDIA-H100", 8, "c");
+
+        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of(onA)))
+                .containsExactly(new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100", 16, 10, 8, 8));
+        // a has 2 free, b 8; the pending four may take b's, leaving 4 together at most.
+        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of(onA, pending, onTheNodeThatIsDown)))
+                .containsExactly(new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100", 16, 6, 8, 4));
     }
 
     @Test

@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /v1/capacity}: the devices jobs can run on, by executor, machine, type and product, with
- * how many are free now — what the scheduler sees.
+ * how many are free now, and how many (free) on the largest machine of a pool over many (the largest
+ * attempt it takes) — what the scheduler sees.
  */
 final class CapacityApi {
 
@@ -34,6 +35,7 @@ final class CapacityApi {
 
     private static JsonObject json(DevicePool p) {
         return new JsonObject().put("object", "capacity.pool").put("executor", p.executor()).put("node", p.node())
-                .put("type", p.type()).put("product", p.product()).put("total", p.total()).put("free", p.free());
+                .put("type", p.type()).put("product", p.product()).put("total", p.total()).put("free", p.free())
+                .put("largest_total", p.largestTotal()).put("largest_free", p.largestFree());
     }
 }

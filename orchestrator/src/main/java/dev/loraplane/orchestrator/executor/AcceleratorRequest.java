@@ -20,9 +20,12 @@ public record AcceleratorRequest(String type, int count, String product) {
                 accelerator.getString("product"));
     }
 
-    /** Whether {@code pool} has the type and product asked for (free or not). */
+    /**
+     * Whether {@code pool} has the type and product asked for, with enough devices on one of its
+     * machines (free or not).
+     */
     public boolean accepts(DevicePool pool) {
-        return pool.type().equals(type) && pool.total() >= count && (product == null
+        return pool.type().equals(type) && pool.largestTotal() >= count && (product == null
                 || pool.product().toLowerCase(Locale.ROOT).contains(product.toLowerCase(Locale.ROOT)));
     }
 

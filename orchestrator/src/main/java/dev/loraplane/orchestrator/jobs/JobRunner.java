@@ -255,6 +255,11 @@ public final class JobRunner {
             }
 
             @Override
+            public void event(String level, String message) {
+                store.appendEvent(attempt.job().id(), now(), level, "message", message, null);
+            }
+
+            @Override
             public void exited(AttemptExit exit) {
                 onExit(attempt, exit);
             }

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  * tenant runs the fewest jobs (fair share, recounted after every placement), then the oldest. A job
  * can start when its retry backoff is over, its tenant is under its quota, its accelerator type is
  * under its device quota, and some executor has a pool of its type and product with enough free
- * devices. A job that cannot start gets the reason, which the runner shows in its events. Jobs that
- * need a busy pool do not hold back jobs that need another one.
+ * devices on one machine (two nodes with two free GPUs each do not take a four-GPU job). A job that
+ * cannot start gets the reason, which the runner shows in its events. Jobs that need a busy pool do
+ * not hold back jobs that need another one.
  */
 public final class Scheduler {
 
@@ -73,7 +74,7 @@ public final class Scheduler {
                 AcceleratorRequest a = asks.get(job.id());
                 String reason = blocker(job, a, tenantRunning, devicesHeld, pools, now);
                 Optional<DevicePool> pool = reason != null ? Optional.empty()
-                        : free.stream().filter(p -> a.accepts(p) && p.free() >= a.count()).findFirst();
+                        : free.stream().filter(p -> a.accepts(p) && p.fits(a.count())).findFirst();
                 if (reason == null && pool.isEmpty()) {
                     reason = "Waiting for " + a.describe() + ": every matching device is busy";
                 }
@@ -104,8 +105,8 @@ public final class Scheduler {
         }
         if (pools.stream().noneMatch(a::accepts)) {
             return "No executor has " + a.describe() + " (executors offer: " + (pools.isEmpty() ? "nothing"
-                    : pools.stream().map(p -> p.where() + " " + p.total() + " × " + p.type() + " " + p.product())
-                            .distinct().collect(Collectors.joining(", "))) + "); the job waits until one does";
+                    : pools.stream().map(Scheduler::offer).distinct().collect(Collectors.joining(", ")))
+                    + "); the job waits until one does";
         }
         int tenantLimit = quotas.runningFor(job.tenant());
         int tenantNow = tenantRunning.getOrDefault(job.tenant(), 0);
@@ -119,6 +120,12 @@ public final class Scheduler {
                     + a.count();
         }
         return null;
+    }
+
+    /** A pool as a job's reason shows it: "kubernetes:training 4 × nvidia H100 (at most 2 on one machine)". */
+    private static String offer(DevicePool p) {
+        return p.where() + " " + p.total() + " × " + p.type() + " " + p.product()
+                + (p.largestTotal() < p.total() ? " (at most " + p.largestTotal() + " on one machine)" : "");
     }
 
     static AcceleratorRequest accelerator(Job job) {

@@ -84,6 +84,47 @@ class SchedulerTest {
     }
 
     @Test
+    void anAttemptMustFitOnOneMachineNotOnTheSumOfThem() {
+        Scheduler scheduler = new Scheduler(Quotas.NONE);
+        // Two nodes with two free H100s each: four free in all, at most two together.
+        DevicePool cluster = new DevicePool("kubernetes", "training", "nvidia", "H100", 4, 4, 2, 2);
+        List<Job> queued = List.of(job("four", "acme", 9, 1, "nvidia", 4, null), job("two-a", "acme", 0, 2, "nvidia", 2, null),
+                job("two-b", "globex", 0, 3, "nvidia", 2, null));
+
+        Scheduler.Plan plan = scheduler.plan(queued, List.of(), List.of(cluster), NOW);
+
+        assertThat(plan.waiting().get("four")).isEqualTo("No executor has 4 × nvidia (executors offer: kubernetes:training"
+                + " 4 × nvidia H100 (at most 2 on one machine)); the job waits until one does");
+        // Where the first two-GPU attempt lands is not known here, so the second waits for the next look.
+        assertThat(started(plan)).containsExactly("two-a");
+        assertThat(plan.waiting().get("two-b")).isEqualTo("Waiting for 2 × nvidia: every matching device is busy");
+    }
+
+    @Test
+    void freeDevicesSpreadOverMachinesAdmitOnlyWhatFitsOnOne() {
+        Scheduler scheduler = new Scheduler(Quotas.NONE);
+        // Two eight-GPU nodes with three free devices each: six free, three together.
+        DevicePool cluster = new DevicePool("kubernetes", "training", "nvidia", "H100", 16, 6, 8, 3);
+
+        Scheduler.Plan plan = scheduler.plan(List.of(job("four", "acme", 9, 1, "nvidia", 4, null),
+                job("three", "acme", 0, 2, "nvidia", 3, null)), List.of(), List.of(cluster), NOW);
+
+        assertThat(started(plan)).containsExactly("three");
+        assertThat(plan.waiting().get("four")).isEqualTo("Waiting for 4 × nvidia: every matching device is busy");
+    }
+
+    @Test
+    void aPoolOnOneMachineHasAllItsDevicesTogether() {
+        DevicePool local = new DevicePool("local", "host", "nvidia", "H100", 4, 3);
+
+        assertThat(local.largestTotal()).isEqualTo(4);
+        assertThat(local.largestFree()).isEqualTo(3);
+        assertThat(local.take(2)).isEqualTo(new DevicePool("local", "host", "nvidia", "H100", 4, 1));
+        assertThat(local.take(2).fits(1)).isTrue();
+        assertThat(local.take(2).fits(2)).isFalse();
+    }
+
+    @Test
     void quotasPerTenantAndPerAcceleratorHold() {
         Scheduler scheduler = new Scheduler(new Quotas(1, Map.of("globex", 2), Map.of("nvidia", 3)));
         Job acmeRunning = cpu("a-running", "acme", 0, 0).moved(JobStatus.RUNNING, 1, null);
