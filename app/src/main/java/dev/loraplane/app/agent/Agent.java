@@ -123,7 +123,7 @@ public final class Agent {
         String detail;
         try {
             Path spec = prepare(work, prefix, dir);
-            code = runWorker(job, spec, log, prefix);
+            code = runWorker(job, spec, log, prefix, work.path("accelerator").path("type").asText("cpu"));
             detail = "its log on the agent is " + log;
         } catch (RuntimeException | IOException e) {
             code = 1;
@@ -175,10 +175,13 @@ public final class Agent {
         return file;
     }
 
-    private int runWorker(String job, Path spec, Path log, String prefix) throws IOException {
+    /** Runs the worker on this machine's {@code accelerator} devices, which its telemetry lines report on. */
+    private int runWorker(String job, Path spec, Path log, String prefix, String accelerator) throws IOException {
         List<String> command = new ArrayList<>(config.workerCommand());
         command.addAll(List.of("--spec", spec.toString(), "--exit-with-parent"));
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+        builder.environment().put("LORAPLANE_ACCELERATOR", accelerator);
+        Process process = builder.start();
         workers.put(job, process);
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
