@@ -90,7 +90,8 @@ final class UpCommand implements Callable<Integer> {
         }
         ControlPlane.Config config = config(plan.config(), plan.home().root(), tiny, Gpus::detected);
         ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-        RegistryServing serving = new RegistryServing(tiny, TINY, metrics.registry(), Serving.Settings.DEFAULTS);
+        RegistryServing serving = new RegistryServing(tiny, TINY, metrics.registry(),
+                Serving.Settings.DEFAULTS.withPrice(RegistryServing.cpuPrice(config.prices())));
         ConfigFile.KubernetesSettings k8s = plan.config().executors().kubernetes();
         KubernetesWiring cluster = k8s.enabled() ? KubernetesWiring.connect(k8s, config.dataDir()) : null;
         Vertx vertx = Vertx.vertx();
