@@ -202,6 +202,11 @@ final class UpCommand implements Callable<Integer> {
         out.println("other machines run jobs for it with:");
         out.println("  loraplane agent --server " + url + " --token "
                 + (made != null && config.agents().tokens().equals(Set.of(made)) ? made : "<one of executors.agents.tokens>"));
+        out.println();
+        out.println("metrics: " + url + "/metrics (no API key). For a local Prometheus, in prometheus.yml:");
+        out.println("  scrape_configs: [{job_name: loraplane, static_configs: [{targets: ['" + url.substring(7) + "']}]}]");
+        out.println("  rule_files: [k8s/prometheus/rules.yaml]");
+        out.println("then add that Prometheus to Grafana as a data source and import the dashboards in k8s/grafana/");
         out.flush();
     }
 }
