@@ -60,6 +60,9 @@ public final class JobRunner {
     /** Error codes of worker failures caused by the machine, not the job: retried. */
     private static final Set<String> INFRASTRUCTURE_ERRORS = Set.of("out_of_memory", "device_error");
 
+    /** Steps between checkpoints, and between validation losses when the job has validation data. */
+    private static final int CHECKPOINT_EVERY = 10;
+
     /** The policies a runner applies. */
     public record Policies(Scheduler scheduler, RetryPolicy retries, CostEstimator costs) {}
 
@@ -503,7 +506,7 @@ public final class JobRunner {
         int batch = h.getValue("batch_size") instanceof Number n ? n.intValue() : 4;
         double multiplier = h.getValue("learning_rate_multiplier") instanceof Number n ? n.doubleValue() : 1.0;
         return new JobSpec.Hyperparameters(epochs(request), 0, batch, 1, multiplier * model.learningRate(), 0, "cosine", 0, 1.0,
-                0, 10, request.getLong("seed"));
+                CHECKPOINT_EVERY, CHECKPOINT_EVERY, request.getLong("seed"));
     }
 
     private static JobSpec.Lora lora(JsonObject request) {

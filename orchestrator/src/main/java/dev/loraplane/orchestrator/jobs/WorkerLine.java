@@ -1,10 +1,9 @@
 package dev.loraplane.orchestrator.jobs;
 
 import dev.loraplane.engine.accelerator.DeviceTelemetry;
+import dev.loraplane.orchestrator.metrics.DeviceReadingsJson;
 import dev.loraplane.orchestrator.metrics.JobFigure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,37 +51,14 @@ final class WorkerLine {
         return figures;
     }
 
-    /**
-     * The device readings of a telemetry line, {@code {"type": "telemetry", "host": …, "devices": [{"vendor",
-     * "index", "product", "utilization", "memory_used_bytes", "memory_total_bytes", "power_watts",
-     * "temperature_celsius"}]}}; a figure that is absent or null stays null.
-     */
+    /** The device readings of a telemetry line, {@code {"type": "telemetry", "host": …, "devices": [...]}}. */
     static List<DeviceTelemetry> devices(JsonObject line) {
-        List<DeviceTelemetry> devices = new ArrayList<>();
-        JsonArray array = line.getJsonArray("devices", new JsonArray());
-        for (int i = 0; i < array.size(); i++) {
-            JsonObject d = array.getJsonObject(i);
-            if (d.getString("vendor") == null || !(d.getValue("index") instanceof Number index)) {
-                continue;
-            }
-            devices.add(new DeviceTelemetry(d.getString("vendor"), index.intValue(), d.getString("product", ""),
-                    number(d, "utilization"), whole(d, "memory_used_bytes"), whole(d, "memory_total_bytes"),
-                    number(d, "power_watts"), number(d, "temperature_celsius")));
-        }
-        return devices;
+        return DeviceReadingsJson.parse(line.getJsonArray("devices"));
     }
 
     private static void put(Map<JobFigure, Double> figures, JobFigure figure, Object value) {
         if (value instanceof Number n) {
             figures.put(figure, n.doubleValue());
         }
-    }
-
-    private static Double number(JsonObject o, String key) {
-        return o.getValue(key) instanceof Number n ? n.doubleValue() : null;
-    }
-
-    private static Long whole(JsonObject o, String key) {
-        return o.getValue(key) instanceof Number n ? n.longValue() : null;
     }
 }

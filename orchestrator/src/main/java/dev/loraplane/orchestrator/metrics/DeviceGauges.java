@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -33,7 +35,11 @@ final class DeviceGauges {
 
     private record Figure(MultiGauge gauge, Function<DeviceTelemetry, Number> value) {}
 
+    /** How many ended jobs are remembered, so a reading taken as one ended does not bring its series back. */
+    private static final int ENDED_REMEMBERED = 1024;
+
     private final Map<Key, Reading> readings = new LinkedHashMap<>();
+    private final Set<String> ended = new LinkedHashSet<>();
     private final List<Figure> figures;
     private final long maxAgeNanos;
 
@@ -58,15 +64,24 @@ final class DeviceGauges {
     /** Readings of {@code host}'s devices taken now; {@code jobId} and {@code tenant} are empty when no job runs on them. */
     synchronized void record(String host, String jobId, String tenant, List<DeviceTelemetry> devices) {
         long now = System.nanoTime();
+        boolean running = jobId != null && !ended.contains(jobId);
         for (DeviceTelemetry device : devices) {
             readings.put(new Key(host, device.vendor(), device.index()),
-                    new Reading(device, jobId == null ? "" : jobId, tenant == null ? "" : tenant, now));
+                    new Reading(device, running ? jobId : "", running && tenant != null ? tenant : "", now));
         }
         publish(now);
     }
 
-    /** Drops the readings taken for {@code jobId}: its devices' series go until someone reads them again. */
+    /**
+     * Drops the readings taken for {@code jobId}: its devices' series go until someone reads them again,
+     * and a reading that still names the job (the host's sampler saw its worker before it exited) is
+     * taken as one of an idle device.
+     */
     synchronized void jobEnded(String jobId) {
+        ended.add(jobId);
+        if (ended.size() > ENDED_REMEMBERED) {
+            ended.remove(ended.iterator().next());
+        }
         if (readings.values().removeIf(r -> r.jobId().equals(jobId))) {
             publish(System.nanoTime());
         }

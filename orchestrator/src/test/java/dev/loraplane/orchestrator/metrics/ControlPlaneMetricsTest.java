@@ -155,7 +155,11 @@ class ControlPlaneMetricsTest {
                 .noneMatch(l -> l.startsWith("loraplane_gpu_power_watts{device=\"0\",host=\"laptop\""));
 
         metrics.jobEnded("ftjob-1");
+        metrics.deviceReadings("gpu-node-3", "ftjob-1", "acme", List.of(new DeviceTelemetry("nvidia", 0, "NVIDIA H100 80GB HBM3",
+                0.0, 1L << 30, 80L << 30, 90.0, 40.0)));   // the host saw the worker just before it exited
         assertThat(scrape()).noneMatch(l -> l.contains("ftjob-1"))
+                .contains("loraplane_gpu_power_watts{device=\"0\",host=\"gpu-node-3\",job_id=\"\",product=\"NVIDIA H100 80GB HBM3\","
+                        + "tenant=\"\",vendor=\"nvidia\"} 90.0")
                 .contains("loraplane_gpu_temperature_celsius{device=\"0\",host=\"laptop\",job_id=\"\",product=\"Intel(R) Core(TM) i7\","
                         + "tenant=\"\",vendor=\"cpu\"} 45.0");
     }
