@@ -98,7 +98,7 @@ final class UpCommand implements Callable<Integer> {
         BaseModel base = servedBase(config, served);
         RegistryServing serving = new RegistryServing(base.dir(), base.name(), metrics.registry(), new Serving.Settings(
                 served.maxBatch(), served.maxModelLen(), served.queue(), served.maxLoras(), served.maxCpuLoras(),
-                served.maxLoraRank(), Duration.ofSeconds(2), 50));
+                served.maxLoraRank(), Duration.ofSeconds(2), 50).withPrice(RegistryServing.cpuPrice(config.prices())));
         ConfigFile.KubernetesSettings k8s = plan.config().executors().kubernetes();
         KubernetesWiring cluster = k8s.enabled() ? KubernetesWiring.connect(k8s, config.dataDir()) : null;
         Vertx vertx = Vertx.vertx();
@@ -240,6 +240,11 @@ final class UpCommand implements Callable<Integer> {
         out.println("other machines run jobs for it with:");
         out.println("  loraplane agent --server " + url + " --token "
                 + (made != null && config.agents().tokens().equals(Set.of(made)) ? made : "<one of executors.agents.tokens>"));
+        out.println();
+        out.println("metrics: " + url + "/metrics (no API key). For a local Prometheus, in prometheus.yml:");
+        out.println("  scrape_configs: [{job_name: loraplane, static_configs: [{targets: ['" + url.substring(7) + "']}]}]");
+        out.println("  rule_files: [k8s/prometheus/rules.yaml]");
+        out.println("then add that Prometheus to Grafana as a data source and import the dashboards in k8s/grafana/");
         out.flush();
     }
 }

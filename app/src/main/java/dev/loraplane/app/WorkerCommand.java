@@ -10,6 +10,7 @@ import dev.loraplane.engine.train.TrainingJob;
 import dev.loraplane.datasets.DatasetException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +23,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Run one training job from a job spec, as the control plane does.",
             "",
-            "Prints one JSON object per line for every event: started, progress, eval, checkpoint, then",
-            "completed (exit 0) or error with a code (exit 1). The adapter appears in output_dir whole or not",
-            "at all. SIGTERM writes a checkpoint, prints {\"type\":\"stopped\"} and exits promptly."
+            "Prints one JSON object per line for every event: started, progress, eval, checkpoint, telemetry (the",
+            "devices' readings, every --telemetry-seconds), then completed (exit 0) or error with a code (exit 1).",
+            "The adapter appears in output_dir whole or not at all. SIGTERM writes a checkpoint, prints {\"type\":\"stopped\"} and exits promptly."
         })
 final class WorkerCommand implements Callable<Integer> {
 
@@ -37,6 +38,10 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--exit-with-parent",
             description = "checkpoint and stop when the process that started this one dies (the local executor sets it)")
     boolean exitWithParent;
+
+    @Option(names = "--telemetry-seconds", paramLabel = "SECONDS", defaultValue = "5",
+            description = "print a telemetry line with the devices' readings this often; 0 for none (default: ${DEFAULT-VALUE})")
+    double telemetrySeconds;
 
     @Override
     public Integer call() {
@@ -61,12 +66,22 @@ final class WorkerCommand implements Callable<Integer> {
         if (exitWithParent) {
             ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(job::requestStop));
         }
+        WorkerTelemetry telemetry = new WorkerTelemetry(System.getenv(), Duration.ofMillis(Math.round(telemetrySeconds * 1000)),
+                line -> print(out, line));
         try {
-            Object result = job.run(event -> {
-                if (!(event instanceof TrainingEvent.Completed)) {
-                    print(out, EventJson.of(event));
-                }
-            });
+            Object result;
+            try {
+                result = job.run(event -> {
+                    if (!(event instanceof TrainingEvent.Completed)) {
+                        print(out, EventJson.of(event));
+                    }
+                    if (event instanceof TrainingEvent.Started) {
+                        telemetry.start();
+                    }
+                });
+            } finally {
+                telemetry.close();
+            }
             if (result instanceof TrainingJob.Stopped stopped) {
                 ObjectNode line = EventJson.JSON.valueToTree(stopped);
                 line.put("type", "stopped");

@@ -119,6 +119,9 @@ class AgentEndToEndTest {
         await("the first agent trains and uploads a checkpoint", 120,
                 () -> dir.resolve("jobs").resolve(job).resolve("checkpoints").resolve("checkpoint-10").toFile().isDirectory());
         assertThat(events(url, job)).contains("on agent:agent-");
+        assertThat(metrics(plane.port())).as("the agent's worker reads its device and sends it with its events")
+                .anyMatch(l -> l.startsWith("loraplane_gpu_utilization_ratio{") && l.contains("job_id=\"" + job + "\"")
+                        && l.contains("vendor=\"cpu\""));
         JsonNode capacity = get(url + "/capacity").get("data");
         assertThat(capacity).as(capacity.toString()).singleElement().satisfies(pool -> {
             assertThat(pool.get("executor").asText()).isEqualTo("agent");
@@ -145,5 +148,11 @@ class AgentEndToEndTest {
                 .as("the agent downloaded the base model").exists();
         String adapter = state.get("fine_tuned_model").asText();
         assertThat(get(url + "/adapters/" + adapter).get("job_id").asText()).isEqualTo(job);
+        assertThat(metrics(plane.port())).as("the ended job's series are gone").noneMatch(l -> l.contains(job));
+    }
+
+    private static List<String> metrics(int port) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().lines().filter(l -> !l.startsWith("#")).toList();
     }
 }

@@ -103,6 +103,9 @@ class UpCommandTest {
         UpCommand.banner(new PrintWriter(out), UpCommand.config(laptopOnAnyPort(), dir, dir.resolve("tiny"), List::of), 8080);
         assertThat(out.toString()).contains("http://127.0.0.1:8080/v1", "no API keys are configured, so it listens on 127.0.0.1 only",
                 "1 CPU slot, no GPU; base models: loraplane-tiny").doesNotContain("Authorization");
+        assertThat(out.toString()).as("how to watch it").contains("metrics: http://127.0.0.1:8080/metrics",
+                "scrape_configs: [{job_name: loraplane, static_configs: [{targets: ['127.0.0.1:8080']}]}]",
+                "rule_files: [k8s/prometheus/rules.yaml]", "dashboards in k8s/grafana/");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.loraplane.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loraplane.engine.accelerator.Accelerators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
@@ -78,12 +79,20 @@ class WorkerCommandTest {
         assertThat(events.stream().filter(e -> e.get("type").asText().equals("progress")).count())
                 .isEqualTo(events.get(0).get("total_steps").asLong());
         assertThat(events).anySatisfy(e -> assertThat(e.get("type").asText()).isEqualTo("checkpoint"));
-        JsonNode progress = events.get(1);
+        JsonNode progress = events.stream().filter(e -> e.get("type").asText().equals("progress")).findFirst().orElseThrow();
         for (String field : new String[] {"step", "total_steps", "epoch", "loss", "learning_rate", "tokens_per_second", "eta_seconds"}) {
             assertThat(progress.has(field)).as(field).isTrue();
         }
         JsonNode completed = events.get(events.size() - 1);
-        assertThat(completed.get("type").asText()).isEqualTo("completed");
+        assertThat(completed.get("type").asText()).as("nothing follows the end, not even a reading").isEqualTo("completed");
+        JsonNode telemetry = events.stream().filter(e -> e.get("type").asText().equals("telemetry")).findFirst()
+                .orElseThrow(() -> new AssertionError("no telemetry line in " + out));
+        assertThat(telemetry.get("host").asText()).isNotBlank();
+        JsonNode cpu = telemetry.get("devices").get(0);
+        assertThat(cpu.get("vendor").asText()).as("no LORAPLANE_ACCELERATOR: the cpu plugin reads").isEqualTo("cpu");
+        assertThat(cpu.get("index").asInt()).isZero();
+        assertThat(cpu.get("memory_total_bytes").asLong()).isEqualTo(Accelerators.plugin("cpu").orElseThrow().detect().devices()
+                .get(0).memoryTotalBytes());
         Path adapter = Path.of(completed.get("adapter").asText());
         assertThat(adapter).isEqualTo(dir.resolve("ok-adapter"));
         assertThat(adapter.resolve("adapter_config.json")).exists();

@@ -12,6 +12,7 @@ import dev.loraplane.orchestrator.cost.CostEstimator;
 import dev.loraplane.orchestrator.cost.PriceTable;
 import dev.loraplane.orchestrator.executor.DevicePool;
 import dev.loraplane.orchestrator.executor.Executor;
+import dev.loraplane.orchestrator.executor.LocalDeviceSampler;
 import dev.loraplane.orchestrator.executor.LocalExecutor;
 import dev.loraplane.orchestrator.jobs.BaseModel;
 import dev.loraplane.orchestrator.jobs.JobRunner;
@@ -29,6 +30,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,12 +81,18 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /** How often the local executor's devices are read for the {@code loraplane_gpu_*} series. */
+    public static final Duration DEVICE_SAMPLE_PERIOD = Duration.ofSeconds(5);
+
     private final ApiVerticle api;
     private final List<Executor> executors;
     private final ControlPlaneMetrics metrics;
     private final Database database;
+    private final LocalDeviceSampler sampler;
 
-    private ControlPlane(ApiVerticle api, List<Executor> executors, ControlPlaneMetrics metrics, Database database) {
+    private ControlPlane(ApiVerticle api, List<Executor> executors, ControlPlaneMetrics metrics, Database database,
+            LocalDeviceSampler sampler) {
+        this.sampler = sampler;
         this.api = api;
         this.executors = executors;
         this.metrics = metrics;
@@ -104,7 +112,8 @@ public final class ControlPlane implements AutoCloseable {
         ControlPlaneMetrics metrics = extensions.metrics() != null ? extensions.metrics() : new ControlPlaneMetrics();
         metrics.jobCounts(store::countJobsByStatus, store::countQueuedByAccelerator);
         AgentExecutor agents = new AgentExecutor(config.dataDir(), config.agents().timeoutSeconds(), config.maxUploadBytes());
-        List<Executor> executors = new ArrayList<>(List.of(new LocalExecutor(config.local(), cpuProduct()), agents));
+        LocalExecutor local = new LocalExecutor(config.local(), cpuProduct());
+        List<Executor> executors = new ArrayList<>(List.of(local, agents));
         executors.addAll(extensions.executors());
         Supplier<List<DevicePool>> pools = () -> executors.stream().flatMap(e -> e.pools().stream()).toList();
         CapacityMetrics capacity = new CapacityMetrics(pools);
@@ -125,7 +134,8 @@ public final class ControlPlane implements AutoCloseable {
         Leadership leadership = extensions.leadership() != null ? extensions.leadership() : new SchedulerLock(database);
         return vertx.deployVerticle(api)
                 .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, leadership, ApiVerticle.JOBS_ADDRESS, 2000)))
-                .map(id -> new ControlPlane(api, executors, metrics, database));
+                .map(id -> new ControlPlane(api, executors, metrics, database,
+                        new LocalDeviceSampler(local, Accelerators::plugin, metrics).start(DEVICE_SAMPLE_PERIOD)));
     }
 
     /** The host's CPU as the cpu plugin names it: the product of the local executor's CPU slots. */
@@ -151,6 +161,7 @@ public final class ControlPlane implements AutoCloseable {
     /** Closes the database's connections; call it once Vert.x has closed and the verticles have stopped. */
     @Override
     public void close() {
+        sampler.close();
         database.close();
     }
 }

@@ -37,11 +37,24 @@ public final class Serving implements AutoCloseable {
      * @param maxLoraRank the largest rank served (vLLM's {@code max_lora_rank})
      * @param resolveTtl how long a name's newest version is trusted before the registry is asked again
      * @param adapterLabels adapters named in metric labels before the rest count as {@code other}
+     * @param price what the device serving runs on costs, for the cost series; null for none
      */
     public record Settings(int maxBatch, int maxContext, int queueCapacity, int maxLoras, int maxCpuLoras, int maxLoraRank,
-            Duration resolveTtl, int adapterLabels) {
+            Duration resolveTtl, int adapterLabels, DevicePrice price) {
 
         public static final Settings DEFAULTS = new Settings(16, 0, 256, 8, 32, 64, Duration.ofSeconds(2), 50);
+
+        /** Settings without a device price: no cost series. */
+        public Settings(int maxBatch, int maxContext, int queueCapacity, int maxLoras, int maxCpuLoras, int maxLoraRank,
+                Duration resolveTtl, int adapterLabels) {
+            this(maxBatch, maxContext, queueCapacity, maxLoras, maxCpuLoras, maxLoraRank, resolveTtl, adapterLabels, null);
+        }
+
+        /** These settings with serving's device priced. */
+        public Settings withPrice(DevicePrice price) {
+            return new Settings(maxBatch, maxContext, queueCapacity, maxLoras, maxCpuLoras, maxLoraRank, resolveTtl, adapterLabels,
+                    price);
+        }
     }
 
     /** The context served when none is configured and the model's is longer. */
@@ -52,8 +65,11 @@ public final class Serving implements AutoCloseable {
     private final BatchEngine engine;
     private final AdapterCache cache;
     private final ServingBackend backend;
+    private final ServingMetrics metrics;
 
-    private Serving(Llama model, Tokenizer tokenizer, BatchEngine engine, AdapterCache cache, ServingBackend backend) {
+    private Serving(Llama model, Tokenizer tokenizer, BatchEngine engine, AdapterCache cache, ServingBackend backend,
+            ServingMetrics metrics) {
+        this.metrics = metrics;
         this.model = model;
         this.tokenizer = tokenizer;
         this.engine = engine;
@@ -83,9 +99,9 @@ public final class Serving implements AutoCloseable {
         BatchEngine engine = new BatchEngine(model, ids -> tokenizer.decode(ids, true),
                 new BatchConfig(settings.maxBatch(), context, settings.queueCapacity(), settings.maxLoras()),
                 stats -> metrics.get().step(stats));
-        metrics.set(new ServingMetrics(meters, settings.adapterLabels(), engine::running, engine::waiting));
+        metrics.set(new ServingMetrics(meters, settings.adapterLabels(), engine::running, engine::waiting, settings.price()));
         ServingBackend backend = new ServingBackend(name, tokenizer, engine, cache, local, metrics.get(), cacheKey, registered);
-        return new Serving(model, tokenizer, engine, cache, backend);
+        return new Serving(model, tokenizer, engine, cache, backend, metrics.get());
     }
 
     public CompletionBackend backend() {
@@ -105,6 +121,7 @@ public final class Serving implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        metrics.close();
         cache.close();
         tokenizer.close();
         model.close();

@@ -75,7 +75,7 @@ public final class ServingBackend implements CompletionBackend {
     @Override
     public CompletableFuture<Running> submit(String tenant, String model, int[] prompt, SamplingParams sampling, TokenSink sink) {
         if (model.equals(baseModel)) {
-            return CompletableFuture.completedFuture(run(null, prompt, sampling, sink, null));
+            return CompletableFuture.completedFuture(run(tenant, null, prompt, sampling, sink, null));
         }
         String key = cacheKey.apply(tenant, model);
         return cache.acquire(key).handle((lease, error) -> {
@@ -83,7 +83,7 @@ public final class ServingBackend implements CompletionBackend {
                 throw new CompletionException(userFacing(unwrap(error), key, model));
             }
             try {
-                return run(model, prompt, sampling, sink, lease);
+                return run(tenant, model, prompt, sampling, sink, lease);
             } catch (RuntimeException e) {
                 lease.close();
                 throw e;
@@ -91,7 +91,7 @@ public final class ServingBackend implements CompletionBackend {
         });
     }
 
-    private Running run(String adapter, int[] prompt, SamplingParams sampling, TokenSink sink, AdapterLease lease) {
+    private Running run(String tenant, String adapter, int[] prompt, SamplingParams sampling, TokenSink sink, AdapterLease lease) {
         SequenceHandle handle = engine.submit(new SequenceRequest(prompt, sampling, lease == null ? null : lease.adapter(),
                 new SequenceListener() {
                     @Override
@@ -102,7 +102,7 @@ public final class ServingBackend implements CompletionBackend {
                     @Override
                     public void onComplete(Completion completion) {
                         release(lease);
-                        metrics.completed(adapter, completion);
+                        metrics.completed(tenant, adapter, completion);
                         if (!Completion.CANCELLED.equals(completion.finishReason())) {
                             sink.finished(completion.finishReason(), completion.stopString());
                         }

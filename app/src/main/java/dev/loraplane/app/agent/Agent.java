@@ -1,13 +1,20 @@
 package dev.loraplane.app.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loraplane.engine.accelerator.AcceleratorPlugin;
+import dev.loraplane.engine.accelerator.Accelerators;
 import dev.loraplane.engine.Zips;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * A machine that runs training attempts for a remote control plane: registers its devices, long-polls
  * for work, downloads the base model (kept between jobs), the training files and the checkpoint to
  * resume from, runs {@code loraplane worker} as a child process, sends its lines back, uploads every
- * checkpoint and the finished adapter, and heartbeats. A heartbeat answers which workers to stop
+ * checkpoint and the finished adapter, and heartbeats, with its devices' readings while no worker runs
+ * (a worker's telemetry lines carry them then). A heartbeat answers which workers to stop
  * (cancelled jobs); an agent the control plane no longer knows registers again and stops its workers,
  * whose jobs the control plane has already put back in the queue.
  */
@@ -33,7 +42,13 @@ public final class Agent {
     public record Config(String name, List<Map<String, Object>> devices, Path workDir, List<String> workerCommand,
             long graceSeconds) {}
 
+    /** Device readings as the control plane reads them: snake_case {@code DeviceTelemetry}. */
+    private static final ObjectMapper READINGS = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    private static final String HOST = hostName();
+
     private final AgentLink link;
+    /** One plugin per device type for the agent's life: the cpu plugin measures utilization since its previous reading. */
+    private final Map<String, Optional<AcceleratorPlugin>> plugins = new ConcurrentHashMap<>();
     private final Config config;
     private final PrintWriter out;
     private final Map<String, Process> workers = new ConcurrentHashMap<>();
@@ -97,6 +112,9 @@ public final class Agent {
                 TimeUnit.SECONDS.sleep(seconds);
                 ObjectNode body = AgentLink.JSON.createObjectNode();
                 body.set("running", AgentLink.JSON.valueToTree(List.copyOf(attempts)));
+                if (attempts.isEmpty()) {
+                    readings(body);   // a running worker reports its devices itself, under its job
+                }
                 for (JsonNode job : link.post("/agents/" + id + "/heartbeat", body).path("stop")) {
                     say(job.asText() + ": stopping its worker, as the control plane asks");
                     stopWorker(job.asText());
@@ -108,6 +126,21 @@ public final class Agent {
                 say("heartbeat failed: " + e.getMessage());   // the poll loop re-registers when the agent is unknown
             }
         }
+    }
+
+    /** Adds this machine's host name and its devices' current readings, for the control plane's device series. */
+    private void readings(ObjectNode body) {
+        ArrayNode devices = body.putArray("devices");
+        for (Object type : config.devices().stream().map(d -> d.get("type")).distinct().toList()) {
+            plugins.computeIfAbsent(String.valueOf(type), Accelerators::plugin).ifPresent(plugin -> {
+                try {
+                    plugin.sample().forEach(reading -> devices.add(READINGS.valueToTree(reading)));
+                } catch (RuntimeException e) {
+                    say("cannot read the " + type + " devices: " + e.getMessage());
+                }
+            });
+        }
+        body.put("host", HOST);
     }
 
     /** Runs one attempt to its end and reports it; any failure to do so is reported as the exit. */
@@ -123,7 +156,7 @@ public final class Agent {
         String detail;
         try {
             Path spec = prepare(work, prefix, dir);
-            code = runWorker(job, spec, log, prefix);
+            code = runWorker(job, spec, log, prefix, work.path("accelerator").path("type").asText("cpu"));
             detail = "its log on the agent is " + log;
         } catch (RuntimeException | IOException e) {
             code = 1;
@@ -175,10 +208,13 @@ public final class Agent {
         return file;
     }
 
-    private int runWorker(String job, Path spec, Path log, String prefix) throws IOException {
+    /** Runs the worker on this machine's {@code accelerator} devices, which its telemetry lines report on. */
+    private int runWorker(String job, Path spec, Path log, String prefix, String accelerator) throws IOException {
         List<String> command = new ArrayList<>(config.workerCommand());
         command.addAll(List.of("--spec", spec.toString(), "--exit-with-parent"));
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+        builder.environment().put("LORAPLANE_ACCELERATOR", accelerator);
+        Process process = builder.start();
         workers.put(job, process);
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -224,6 +260,14 @@ public final class Agent {
 
     private void stopWorkers() {
         List.copyOf(workers.keySet()).forEach(this::stopWorker);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     private void say(String message) {

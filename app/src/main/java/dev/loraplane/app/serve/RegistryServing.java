@@ -4,6 +4,11 @@ import dev.loraplane.orchestrator.api.ApiKeys;
 import dev.loraplane.orchestrator.api.RouteMount;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.AdapterRegistry;
+import dev.loraplane.engine.accelerator.AcceleratorPlugin;
+import dev.loraplane.engine.accelerator.Accelerators;
+import dev.loraplane.engine.accelerator.Detection;
+import dev.loraplane.orchestrator.cost.PriceTable;
+import dev.loraplane.serving.DevicePrice;
 import dev.loraplane.serving.Serving;
 import dev.loraplane.serving.adapters.AdapterVersion;
 import dev.loraplane.serving.api.ServingApi;
@@ -28,6 +33,16 @@ public final class RegistryServing implements RouteMount, AutoCloseable {
 
     public RegistryServing(Path modelDir, String name, MeterRegistry meters, Serving.Settings settings) {
         this.serving = Serving.open(modelDir, name, this::resolve, RegistryServing::key, tenant -> List.of(), meters, settings);
+    }
+
+    /**
+     * What an hour of serving costs at {@code prices}: serving decodes on the host CPU (the engine loads
+     * the served model there), priced as the cpu plugin names this host's CPU.
+     */
+    public static DevicePrice cpuPrice(PriceTable prices) {
+        String product = Accelerators.plugin("cpu").map(AcceleratorPlugin::detect).filter(Detection::present)
+                .map(d -> d.devices().get(0).product()).orElse("cpu");
+        return new DevicePrice("cpu", prices.usdPerHour("cpu", product));
     }
 
     /** The cache's name for a tenant's adapter; adapter names never hold a slash. */

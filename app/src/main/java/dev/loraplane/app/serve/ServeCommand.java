@@ -5,6 +5,8 @@ import dev.loraplane.serving.Serving;
 import dev.loraplane.serving.adapters.RegistryAdapters;
 import dev.loraplane.serving.api.CompletionBackend;
 import dev.loraplane.serving.api.ServingVerticle;
+import dev.loraplane.serving.DevicePrice;
+import dev.loraplane.orchestrator.cost.PriceTable;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -80,6 +82,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue", defaultValue = "256", description = "requests that may wait before a 429 (default: ${DEFAULT-VALUE})")
     int queue;
 
+    @Option(names = "--usd-per-hour", paramLabel = "USD",
+            description = "what an hour of this host's CPU costs, for the serving cost series (default: the price table's cpu price)")
+    Double usdPerHour;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(model.resolve("config.json"))) {
@@ -91,7 +97,8 @@ public final class ServeCommand implements Callable<Integer> {
         Path downloads = Home.fromEnvironment(System.getenv()).root().resolve("serving").resolve("adapters");
         Serving serving = Serving.open(model, served, registry == null ? null : new RegistryAdapters(registry, apiKey, downloads),
                 (tenant, adapter) -> adapter, tenant -> List.<CompletionBackend.ModelCard>of(), meters,
-                new Serving.Settings(maxBatch, maxContext, queue, maxLoras, maxCpuLoras, maxLoraRank, Duration.ofSeconds(2), 50));
+                new Serving.Settings(maxBatch, maxContext, queue, maxLoras, maxCpuLoras, maxLoraRank, Duration.ofSeconds(2), 50)
+                        .withPrice(usdPerHour != null ? new DevicePrice("cpu", usdPerHour) : RegistryServing.cpuPrice(PriceTable.DEFAULTS)));
         for (String pin : pins) {
             try {
                 serving.pin(pin).get(60, TimeUnit.SECONDS);

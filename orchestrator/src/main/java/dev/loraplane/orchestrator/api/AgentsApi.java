@@ -2,6 +2,8 @@ package dev.loraplane.orchestrator.api;
 
 import dev.loraplane.orchestrator.agent.AgentDevice;
 import dev.loraplane.orchestrator.agent.AgentExecutor;
+import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
+import dev.loraplane.orchestrator.metrics.DeviceReadingsJson;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,8 +28,10 @@ final class AgentsApi {
     private final AgentExecutor agents;
     private final Set<String> tokens;
     private final long maxUploadBytes;
+    private final ControlPlaneMetrics metrics;
 
-    AgentsApi(Vertx vertx, AgentExecutor agents, Set<String> tokens, long maxUploadBytes) {
+    AgentsApi(Vertx vertx, AgentExecutor agents, Set<String> tokens, long maxUploadBytes, ControlPlaneMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.agents = agents;
         this.tokens = Set.copyOf(tokens);
@@ -82,6 +86,9 @@ final class AgentsApi {
             body.getJsonArray("running").forEach(job -> running.add(String.valueOf(job)));
         }
         Set<String> stop = agents.heartbeat(ctx.pathParam("agent"), running);
+        if (body != null && body.getString("host") != null && body.getValue("devices") instanceof JsonArray devices) {
+            metrics.deviceReadings(body.getString("host"), null, null, DeviceReadingsJson.parse(devices));   // an idle agent's devices
+        }
         ctx.json(new JsonObject().put("stop", new JsonArray(List.copyOf(stop))));
     }
 

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * The control plane's HTTP API: OpenAI's routes under {@code /v1}, one failure handler for all, and
- * the Prometheus metrics at {@code /metrics} (no API key: its labels name tenants, never a job or a file).
+ * the Prometheus metrics at {@code /metrics} (no API key: its labels name tenants and running jobs' ids, never a file).
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -74,7 +74,7 @@ public final class ApiVerticle extends VerticleBase {
         new CapacityApi(vertx, capacity).routes(router);
         mounts.forEach(m -> m.mount(vertx, router, store));
         if (agents != null) {
-            new AgentsApi(vertx, agents, agentTokens, config.maxUploadBytes()).routes(router);
+            new AgentsApi(vertx, agents, agentTokens, config.maxUploadBytes(), metrics).routes(router);
         }
         RequestMetrics.install(router, metrics);
         router.route().failureHandler(ApiErrors::handle);

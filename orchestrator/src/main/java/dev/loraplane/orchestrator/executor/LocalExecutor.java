@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +44,7 @@ public final class LocalExecutor implements Executor {
         }
     }
 
-    private record Running(Process process, String type, List<Integer> indices) {}
+    private record Running(Process process, Attempt attempt, String type, List<Integer> indices) {}
 
     private final Config config;
     private final String cpuProduct;
@@ -102,7 +103,7 @@ public final class LocalExecutor implements Executor {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the worker for " + attempt.jobId() + ": " + e.getMessage(), e);
         }
-        running.put(attempt.jobId(), new Running(process, pool.type(), indices));
+        running.put(attempt.jobId(), new Running(process, attempt, pool.type(), indices));
         Thread reader = new Thread(() -> follow(attempt.jobId(), process, log, listener), "worker-" + attempt.jobId());
         reader.setDaemon(true);
         reader.start();
@@ -143,6 +144,31 @@ public final class LocalExecutor implements Executor {
     private Set<String> held() {
         return running.values().stream().flatMap(r -> r.indices().stream().map(i -> r.type() + ":" + i))
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The host it runs workers on, as device series name it. */
+    public String host() {
+        return host;
+    }
+
+    /** What it may run on this host: CPU slots (cpu device 0) when it has any, and its GPUs. */
+    public List<AcceleratorDevice> devices() {
+        List<AcceleratorDevice> devices = new ArrayList<>();
+        if (config.cpuSlots() > 0) {
+            devices.add(new AcceleratorDevice("cpu", 0, cpuProduct, 0, ""));
+        }
+        devices.addAll(config.devices());
+        return devices;
+    }
+
+    /**
+     * The attempt running on the {@code index}-th device of {@code vendor}: the one that holds that GPU,
+     * or for cpu device 0 the only CPU attempt; none when no attempt, or several, share the device.
+     */
+    public Optional<Attempt> holder(String vendor, int index) {
+        List<Attempt> on = running.values().stream().filter(r -> r.type().equals(vendor)
+                && (vendor.equals("cpu") ? index == 0 : r.indices().contains(index))).map(Running::attempt).toList();
+        return on.size() == 1 ? Optional.of(on.get(0)) : Optional.empty();
     }
 
     private static String hostName() {

@@ -5,12 +5,14 @@ import dev.loraplane.datasets.Problem;
 import dev.loraplane.datasets.ProblemCode;
 import dev.loraplane.datasets.ValidationReport;
 import dev.loraplane.datasets.encode.ExampleEncoder;
+import dev.loraplane.engine.accelerator.DeviceTelemetry;
 import dev.loraplane.engine.tokenizer.Tokenizer;
 import dev.loraplane.engine.tokenizer.TrainingText;
 import dev.loraplane.engine.train.JobSpec;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
 import dev.loraplane.orchestrator.cost.CostEstimate;
 import dev.loraplane.orchestrator.cost.CostEstimator;
+import dev.loraplane.orchestrator.cost.PriceTable;
 import dev.loraplane.orchestrator.executor.AcceleratorRequest;
 import dev.loraplane.orchestrator.executor.Attempt;
 import dev.loraplane.orchestrator.executor.AttemptExit;
@@ -18,6 +20,7 @@ import dev.loraplane.orchestrator.executor.AttemptListener;
 import dev.loraplane.orchestrator.executor.DevicePool;
 import dev.loraplane.orchestrator.executor.Executor;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
+import dev.loraplane.orchestrator.metrics.JobFigure;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.AttemptRecord;
 import dev.loraplane.orchestrator.store.Job;
@@ -57,11 +60,20 @@ public final class JobRunner {
     /** Error codes of worker failures caused by the machine, not the job: retried. */
     private static final Set<String> INFRASTRUCTURE_ERRORS = Set.of("out_of_memory", "device_error");
 
+    /** Steps between checkpoints, and between validation losses when the job has validation data. */
+    private static final int CHECKPOINT_EVERY = 10;
+
     /** The policies a runner applies. */
     public record Policies(Scheduler scheduler, RetryPolicy retries, CostEstimator costs) {}
 
     /** What the runner knows of an attempt in flight. */
-    private record Live(Job job, AttemptRecord attempt, long startedMillis) {}
+    private record Live(Job job, AttemptRecord attempt, long startedMillis, AttemptCost cost) {
+
+        Live(Job job, AttemptRecord attempt, long startedMillis, PriceTable prices) {
+            this(job, attempt, startedMillis, new AttemptCost(prices.usdPerHour(attempt.accelerator(), attempt.product()),
+                    attempt.devices(), startedMillis));
+        }
+    }
 
     private final Store store;
     private final ArtifactStore artifacts;
@@ -208,7 +220,7 @@ public final class JobRunner {
         }
         metrics.attemptStarted(job.tenant(), pool.type(), Math.max(0, startedMillis / 1000
                 - (job.queuedAt() != null ? job.queuedAt() : job.createdAt())));
-        Live attempt = new Live(running, record, startedMillis);
+        Live attempt = new Live(running, record, startedMillis, policies.costs().prices());
         live.put(job.id(), attempt);
         ended.remove(job.id());
         Executor executor = executors.stream().filter(e -> e.name().equals(pool.executor())).findFirst().orElseThrow();
@@ -231,7 +243,7 @@ public final class JobRunner {
         if (record == null) {
             return false;
         }
-        Live attempt = new Live(job, record, record.startedAt() * 1000);
+        Live attempt = new Live(job, record, record.startedAt() * 1000, policies.costs().prices());
         live.put(job.id(), attempt);   // first: the executor may replay the attempt's end at once
         ended.remove(job.id());
         Instant since = Instant.ofEpochSecond(lastHeard(job) - 1);   // a second early: a line twice rather than none
@@ -277,10 +289,22 @@ public final class JobRunner {
         }
         try {
             switch (line.getString("type", "")) {
-                case "progress" -> store.progress(job.id(), now(), WorkerLine.message(line), WorkerLine.metrics(line).encode(),
-                        now() + Math.round(line.getDouble("eta_seconds", 0.0)));
-                case "eval" -> store.appendEvent(job.id(), now(), "info", "metrics", WorkerLine.message(line),
-                        WorkerLine.metrics(line).encode());
+                case "progress" -> {
+                    store.progress(job.id(), now(), WorkerLine.message(line), WorkerLine.metrics(line).encode(),
+                            now() + Math.round(line.getDouble("eta_seconds", 0.0)));
+                    WorkerLine.figures(line).forEach((figure, value) -> metrics.jobFigure(job.id(), job.tenant(), figure, value));
+                    accrue(attempt, System.currentTimeMillis());
+                }
+                case "eval" -> {
+                    store.appendEvent(job.id(), now(), "info", "metrics", WorkerLine.message(line),
+                            WorkerLine.metrics(line).encode());
+                    metrics.jobFigure(job.id(), job.tenant(), JobFigure.EVAL_LOSS, line.getDouble("eval_loss"));
+                }
+                case "telemetry" -> {
+                    if (!ended.contains(job.id())) {   // a reading after the end would bring the job's series back
+                        telemetry(attempt, line);
+                    }
+                }
                 case "started" -> store.appendEvent(job.id(), now(), "info", "message", WorkerLine.message(line), null);
                 case "checkpoint" -> store.appendEvent(job.id(), now(), "info", "checkpoint", WorkerLine.message(line),
                         new JsonObject().put("step", line.getInteger("step")).put("path", line.getString("path")).encode());
@@ -305,6 +329,36 @@ public final class JobRunner {
         } catch (JobStateException e) {
             LOG.info("{}: {}", job.id(), e.getMessage());   // cancelled while the worker was still talking
         }
+    }
+
+    /** Bills the device time held since the last line, so the cost counters grow while the attempt runs. */
+    private void accrue(Live attempt, long nowMillis) {
+        double deviceSeconds = attempt.cost().unbilledDeviceSeconds(nowMillis);
+        AttemptRecord a = attempt.attempt();
+        metrics.deviceTime(attempt.job().tenant(), a.accelerator(), deviceSeconds, attempt.cost().usd(deviceSeconds));
+        metrics.jobFigure(a.jobId(), attempt.job().tenant(), JobFigure.ALLOCATED_COST, attempt.cost().allocatedUsd(nowMillis));
+    }
+
+    /**
+     * A worker's readings of its devices: they become the devices' series under this job, and their
+     * mean utilization prices the time since the previous reading as effective cost.
+     */
+    private void telemetry(Live attempt, JsonObject line) {
+        Job job = attempt.job();
+        List<DeviceTelemetry> devices = WorkerLine.devices(line);
+        metrics.deviceReadings(line.getString("host", attempt.attempt().executor()), job.id(), job.tenant(), devices);
+        long nowMillis = System.currentTimeMillis();
+        accrue(attempt, nowMillis);
+        List<Double> utilization = devices.stream().map(DeviceTelemetry::utilization).filter(u -> u != null).toList();
+        if (utilization.isEmpty()) {
+            return;   // no tool measured it: the effective cost stays unknown, not zero
+        }
+        double mean = utilization.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        metrics.effectiveCost(job.tenant(), attempt.attempt().accelerator(), attempt.cost().measured(mean, nowMillis));
+        double effective = attempt.cost().effectiveUsd();
+        double allocated = attempt.cost().allocatedUsd(nowMillis);
+        metrics.jobFigure(job.id(), job.tenant(), JobFigure.EFFECTIVE_COST, effective);
+        metrics.jobFigure(job.id(), job.tenant(), JobFigure.WASTED_COST, Math.max(0, allocated - effective));
     }
 
     private void onExit(Live attempt, AttemptExit exit) {
@@ -363,6 +417,7 @@ public final class JobRunner {
             if (store.endAttempt(a.jobId(), a.number(), lastHeard, "control_plane_restart", deviceSeconds, cost)) {
                 metrics.deviceTime(job.tenant(), a.accelerator(), deviceSeconds, cost);
             }
+            metrics.jobEnded(job.id());
             metrics.attemptRetried(job.tenant(), a.accelerator(), "control_plane_restart");
         });
         requeue(job, null, "The worker is gone (the control plane restarted); the job goes back to the queue and resumes"
@@ -374,14 +429,20 @@ public final class JobRunner {
         return store.eventsNewestFirst(job.id(), 0, 1).stream().mapToLong(JobEvent::createdAt).findFirst().orElse(now());
     }
 
-    /** Ends the attempt's books: devices × seconds held, at its accelerator's price. */
+    /**
+     * Ends the attempt's books: devices × seconds held, at its accelerator's price, of which the metrics
+     * get what the lines have not billed yet; the job's running series go.
+     */
     private void bill(Live attempt, String outcome) {
         AttemptRecord a = attempt.attempt();
-        double deviceSeconds = (System.currentTimeMillis() - attempt.startedMillis()) / 1000.0 * a.devices();
+        long nowMillis = System.currentTimeMillis();
+        double deviceSeconds = (nowMillis - attempt.startedMillis()) / 1000.0 * a.devices();
         double cost = policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds);
         if (store.endAttempt(a.jobId(), a.number(), now(), outcome, deviceSeconds, cost)) {
-            metrics.deviceTime(attempt.job().tenant(), a.accelerator(), deviceSeconds, cost);
+            double rest = attempt.cost().unbilledDeviceSeconds(nowMillis);
+            metrics.deviceTime(attempt.job().tenant(), a.accelerator(), rest, attempt.cost().usd(rest));
         }
+        metrics.jobEnded(a.jobId());
     }
 
     private void succeed(Job job, JsonObject request, JsonObject line) {
@@ -450,7 +511,7 @@ public final class JobRunner {
         int batch = h.getValue("batch_size") instanceof Number n ? n.intValue() : 4;
         double multiplier = h.getValue("learning_rate_multiplier") instanceof Number n ? n.doubleValue() : 1.0;
         return new JobSpec.Hyperparameters(epochs(request), 0, batch, 1, multiplier * model.learningRate(), 0, "cosine", 0, 1.0,
-                0, 10, request.getLong("seed"));
+                CHECKPOINT_EVERY, CHECKPOINT_EVERY, request.getLong("seed"));
     }
 
     private static JobSpec.Lora lora(JsonObject request) {

@@ -1,5 +1,6 @@
 package dev.loraplane.orchestrator.metrics;
 
+import dev.loraplane.engine.accelerator.DeviceTelemetry;
 import dev.loraplane.orchestrator.store.JobStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -52,14 +53,25 @@ public final class ControlPlaneMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final JobCounts jobCounts;
+    private final DeviceGauges devices;
+    private final JobGauges jobGauges;
+
+    /** How long a device reading stands when no newer one comes: a host that stops reporting loses its series. */
+    public static final Duration DEVICE_READING_MAX_AGE = Duration.ofSeconds(60);
 
     /** Meters whose job counts are read at most every 5 seconds. */
     public ControlPlaneMetrics() {
-        this(Duration.ofSeconds(5));
+        this(Duration.ofSeconds(5), DEVICE_READING_MAX_AGE);
     }
 
     ControlPlaneMetrics(Duration jobCountsMaxAge) {
+        this(jobCountsMaxAge, DEVICE_READING_MAX_AGE);
+    }
+
+    ControlPlaneMetrics(Duration jobCountsMaxAge, Duration deviceReadingMaxAge) {
         jobCounts = new JobCounts(jobCountsMaxAge);
+        devices = new DeviceGauges(registry, deviceReadingMaxAge);
+        jobGauges = new JobGauges(registry);
         for (JobStatus status : JobStatus.values()) {
             Gauge.builder("loraplane.jobs", jobCounts, c -> c.jobs(status)).tag("status", status.wireName())
                     .description("Jobs in each status, across tenants").register(registry);
@@ -75,16 +87,16 @@ public final class ControlPlaneMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
-    /**
-     * A training attempt started (the first of a job or a retry): counts
-     * {@code loraplane_attempts_started_total{tenant,accelerator}} and records how long the job waited
-     * in the queue for it in {@code loraplane_queue_wait_seconds{accelerator}}.
-     */
     /** The registry itself, for other parts of the process (serving in {@code loraplane up}) to add their meters to. */
     public MeterRegistry registry() {
         return registry;
     }
 
+    /**
+     * A training attempt started (the first of a job or a retry): counts
+     * {@code loraplane_attempts_started_total{tenant,accelerator}} and records how long the job waited
+     * in the queue for it in {@code loraplane_queue_wait_seconds{accelerator}}.
+     */
     public void attemptStarted(String tenant, String accelerator, double queueWaitSeconds) {
         Counter.builder("loraplane.attempts.started").description("Training attempts started")
                 .tags("tenant", tenant(tenant), "accelerator", accelerator(accelerator)).register(registry).increment();
@@ -144,6 +156,39 @@ public final class ControlPlaneMetrics implements AutoCloseable {
     }
 
     /**
+     * Readings of devices on {@code host} taken just now, by this host's sampler or by a worker: they
+     * replace the devices' earlier readings in the {@code loraplane_gpu_*} series (see
+     * {@link DeviceGauges}).
+     *
+     * @param jobId the job running on them, or null when none does
+     * @param tenant that job's tenant, or null
+     */
+    public void deviceReadings(String host, String jobId, String tenant, List<DeviceTelemetry> readings) {
+        devices.record(host, jobId, jobId == null ? null : tenant(tenant), readings);
+    }
+
+    /** A running job's latest figure: sets its {@link JobFigure} gauge, registered on the first call. */
+    public void jobFigure(String jobId, String tenant, JobFigure figure, double value) {
+        jobGauges.set(jobId, tenant(tenant), figure, value);
+    }
+
+    /**
+     * Device time an attempt kept busy since the last call for it, priced: adds to
+     * {@code loraplane_effective_cost_usd_total{tenant,accelerator,kind="training"}}, the part of
+     * {@code loraplane_cost_usd_total} the devices' measured utilization accounts for.
+     */
+    public void effectiveCost(String tenant, String accelerator, double usd) {
+        add(Counter.builder("loraplane.effective.cost.usd").description("Cost of the accelerator time kept busy, in USD")
+                .tags("tenant", tenant(tenant), "accelerator", accelerator(accelerator), "kind", "training"), usd);
+    }
+
+    /** A job's attempt ended (or the job did): its {@link JobFigure} gauges and its devices' readings go. */
+    public void jobEnded(String jobId) {
+        jobGauges.jobEnded(jobId);
+        devices.jobEnded(jobId);
+    }
+
+    /**
      * Where the gauges {@code loraplane_jobs{status}} and {@code loraplane_queue_depth{accelerator}}
      * read from; a later call replaces the suppliers. They are called from {@link #scrape()}, at most
      * once every few seconds, never from the event loop; statuses and accelerators they leave out are 0.
@@ -174,6 +219,7 @@ public final class ControlPlaneMetrics implements AutoCloseable {
      */
     public String scrape() {
         jobCounts.refreshIfStale();
+        devices.expire();
         return registry.scrape(CONTENT_TYPE);
     }
 

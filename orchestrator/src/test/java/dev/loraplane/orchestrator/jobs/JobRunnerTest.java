@@ -1,6 +1,7 @@
 package dev.loraplane.orchestrator.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
@@ -239,6 +240,48 @@ class JobRunnerTest {
         assertThat(new JsonObject(metrics.data()).getDouble("train_loss")).isEqualTo(1.5);
         executor.exit(AttemptExit.STOPPED);
         assertThat(job("ftjob-f").estimatedFinish()).as("a job that is not running has no ETA").isNull();
+    }
+
+    @Test
+    void aRunningJobsFiguresDevicesAndCostAreSeriesUntilItsAttemptEnds() throws InterruptedException {
+        create("ftjob-g");
+        runner.sweep();
+        Thread.sleep(200);
+        executor.line("{\"type\": \"progress\", \"step\": 3, \"total_steps\": 12, \"loss\": 1.5, \"learning_rate\": 0.003,"
+                + " \"tokens_per_second\": 400.0, \"eta_seconds\": 120.0}");
+        executor.line("{\"type\": \"eval\", \"step\": 3, \"eval_loss\": 1.75}");
+        executor.line("{\"type\": \"telemetry\", \"host\": \"worker-host\", \"devices\": [{\"vendor\": \"cpu\", \"index\": 0,"
+                + " \"product\": \"Test CPU\", \"utilization\": 0.25, \"memory_used_bytes\": 1000, \"memory_total_bytes\": 4000,"
+                + " \"power_watts\": null, \"temperature_celsius\": null}]}");
+
+        String job = "{job_id=\"ftjob-g\",tenant=\"acme\"}";
+        assertThat(metrics.scrape()).contains("loraplane_job_loss" + job + " 1.5", "loraplane_job_eval_loss" + job + " 1.75",
+                "loraplane_job_learning_rate" + job + " 0.003", "loraplane_job_tokens_per_second" + job + " 400.0",
+                "loraplane_job_progress_ratio" + job + " 0.25", "loraplane_job_eta_seconds" + job + " 120.0",
+                "loraplane_gpu_utilization_ratio{device=\"0\",host=\"worker-host\",job_id=\"ftjob-g\",product=\"Test CPU\","
+                        + "tenant=\"acme\",vendor=\"cpu\"} 0.25",
+                "loraplane_gpu_memory_total_bytes{device=\"0\",host=\"worker-host\",job_id=\"ftjob-g\",product=\"Test CPU\","
+                        + "tenant=\"acme\",vendor=\"cpu\"} 4000.0");
+        double allocated = value("loraplane_job_allocated_cost_usd" + job);
+        double effective = value("loraplane_job_effective_cost_usd" + job);
+        assertThat(allocated).as("at least 0.2 s at a cent a second").isGreaterThanOrEqualTo(0.002);
+        assertThat(effective).as("a quarter busy").isCloseTo(allocated * 0.25, within(0.0005));
+        assertThat(value("loraplane_job_wasted_cost_usd" + job)).isCloseTo(allocated - effective, within(1e-9));
+        assertThat(value("loraplane_cost_usd_total{accelerator=\"cpu\",kind=\"training\",tenant=\"acme\"}"))
+                .as("billed while it runs").isCloseTo(allocated, within(1e-9));
+        assertThat(value("loraplane_effective_cost_usd_total{accelerator=\"cpu\",kind=\"training\",tenant=\"acme\"}"))
+                .isCloseTo(effective, within(1e-9));
+
+        executor.exit(AttemptExit.STOPPED);
+        assertThat(metrics.scrape().lines()).noneMatch(l -> l.contains("ftjob-g"));
+        assertThat(value("loraplane_cost_usd_total{accelerator=\"cpu\",kind=\"training\",tenant=\"acme\"}"))
+                .as("the whole attempt, once").isCloseTo(store.attempts("ftjob-g").get(0).costUsd(), within(1e-12));
+    }
+
+    private double value(String series) {
+        String line = metrics.scrape().lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + series));
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.loraplane.orchestrator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loraplane.engine.accelerator.DeviceTelemetry;
 import dev.loraplane.orchestrator.store.JobStatus;
 import java.time.Duration;
 import java.util.List;
@@ -128,6 +129,72 @@ class ControlPlaneMetricsTest {
         assertThat(scrape()).contains("loraplane_jobs{status=\"running\"} 2.0");
         assertThat(scrape()).contains("loraplane_jobs{status=\"running\"} 2.0");
         assertThat(reads).hasValue(2);
+    }
+
+    @Test
+    void deviceReadingsAreSeriesUnderTheirHostAndJobAndGoWhenTheJobEnds() {
+        metrics = new ControlPlaneMetrics();
+        metrics.deviceReadings("gpu-node-3", "ftjob-1", "acme", List.of(
+                new DeviceTelemetry("nvidia", 0, "NVIDIA H100 80GB HBM3", 0.97, 60L << 30, 80L << 30, 612.5, 71.0),
+                new DeviceTelemetry("nvidia", 1, "NVIDIA H100 80GB HBM3", 0.5, 10L << 30, 80L << 30, null, null)));
+        metrics.deviceReadings("laptop", null, null, List.of(new DeviceTelemetry("cpu", 0, "Intel(R) Core(TM) i7", 0.25,
+                8L << 30, 16L << 30, null, 45.0)));
+
+        String h100 = "device=\"0\",host=\"gpu-node-3\",job_id=\"ftjob-1\",product=\"NVIDIA H100 80GB HBM3\",tenant=\"acme\","
+                + "vendor=\"nvidia\"}";
+        assertThat(scrape()).contains(
+                "loraplane_gpu_utilization_ratio{" + h100 + " 0.97",
+                "loraplane_gpu_memory_used_bytes{" + h100 + " 6.442450944E10",
+                "loraplane_gpu_memory_total_bytes{" + h100 + " 8.589934592E10",
+                "loraplane_gpu_power_watts{" + h100 + " 612.5",
+                "loraplane_gpu_temperature_celsius{" + h100 + " 71.0",
+                "loraplane_gpu_utilization_ratio{device=\"0\",host=\"laptop\",job_id=\"\",product=\"Intel(R) Core(TM) i7\","
+                        + "tenant=\"\",vendor=\"cpu\"} 0.25");
+        assertThat(scrape()).as("a figure the tool did not report has no series")
+                .noneMatch(l -> l.startsWith("loraplane_gpu_power_watts{device=\"1\""))
+                .noneMatch(l -> l.startsWith("loraplane_gpu_power_watts{device=\"0\",host=\"laptop\""));
+
+        metrics.jobEnded("ftjob-1");
+        metrics.deviceReadings("gpu-node-3", "ftjob-1", "acme", List.of(new DeviceTelemetry("nvidia", 0, "NVIDIA H100 80GB HBM3",
+                0.0, 1L << 30, 80L << 30, 90.0, 40.0)));   // the host saw the worker just before it exited
+        assertThat(scrape()).noneMatch(l -> l.contains("ftjob-1"))
+                .contains("loraplane_gpu_power_watts{device=\"0\",host=\"gpu-node-3\",job_id=\"\",product=\"NVIDIA H100 80GB HBM3\","
+                        + "tenant=\"\",vendor=\"nvidia\"} 90.0")
+                .contains("loraplane_gpu_temperature_celsius{device=\"0\",host=\"laptop\",job_id=\"\",product=\"Intel(R) Core(TM) i7\","
+                        + "tenant=\"\",vendor=\"cpu\"} 45.0");
+    }
+
+    @Test
+    void aNewerReadingReplacesTheDevicesSeriesAndOldReadingsExpire() throws InterruptedException {
+        metrics = new ControlPlaneMetrics(Duration.ofSeconds(5), Duration.ofMillis(300));
+        DeviceTelemetry idle = new DeviceTelemetry("amd", 2, "AMD Instinct MI300X", 0.0, 1L << 30, 192L << 30, 140.0, 40.0);
+        metrics.deviceReadings("node-a", null, null, List.of(idle));
+        metrics.deviceReadings("node-a", "ftjob-2", "globex", List.of(new DeviceTelemetry("amd", 2, "AMD Instinct MI300X", 1.0,
+                100L << 30, 192L << 30, 700.0, 80.0)));
+        assertThat(scrape().stream().filter(l -> l.startsWith("loraplane_gpu_utilization_ratio{"))).singleElement()
+                .isEqualTo("loraplane_gpu_utilization_ratio{device=\"2\",host=\"node-a\",job_id=\"ftjob-2\","
+                        + "product=\"AMD Instinct MI300X\",tenant=\"globex\",vendor=\"amd\"} 1.0");
+        Thread.sleep(400);
+        assertThat(scrape()).as("the host stopped reporting").noneMatch(l -> l.startsWith("loraplane_gpu_"));
+    }
+
+    @Test
+    void aRunningJobsFiguresAreGaugesFromItsFirstReportUntilItEnds() {
+        metrics = new ControlPlaneMetrics();
+        metrics.jobFigure("ftjob-7", "acme", JobFigure.LOSS, 2.5);
+        metrics.jobFigure("ftjob-7", "acme", JobFigure.LOSS, 1.25);
+        metrics.jobFigure("ftjob-7", "acme", JobFigure.PROGRESS, 0.5);
+        metrics.jobFigure("ftjob-7", "acme", JobFigure.ALLOCATED_COST, 0.75);
+        metrics.effectiveCost("acme", "nvidia", 0.5);
+        assertThat(scrape()).contains(
+                "loraplane_job_loss{job_id=\"ftjob-7\",tenant=\"acme\"} 1.25",
+                "loraplane_job_progress_ratio{job_id=\"ftjob-7\",tenant=\"acme\"} 0.5",
+                "loraplane_job_allocated_cost_usd{job_id=\"ftjob-7\",tenant=\"acme\"} 0.75",
+                "loraplane_effective_cost_usd_total{accelerator=\"nvidia\",kind=\"training\",tenant=\"acme\"} 0.5")
+                .as("no eval ran, so no eval loss").noneMatch(l -> l.startsWith("loraplane_job_eval_loss"));
+
+        metrics.jobEnded("ftjob-7");
+        assertThat(scrape()).noneMatch(l -> l.startsWith("loraplane_job_") && !l.startsWith("loraplane_job_duration"));
     }
 
     @Test
