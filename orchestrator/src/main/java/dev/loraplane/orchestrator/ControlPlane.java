@@ -10,6 +10,8 @@ import dev.loraplane.orchestrator.api.RouteMount;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
 import dev.loraplane.orchestrator.cost.CostEstimator;
 import dev.loraplane.orchestrator.cost.PriceTable;
+import dev.loraplane.orchestrator.evals.EvalBackend;
+import dev.loraplane.orchestrator.evals.EvalRunner;
 import dev.loraplane.orchestrator.executor.Executor;
 import dev.loraplane.orchestrator.executor.LocalExecutor;
 import dev.loraplane.orchestrator.jobs.BaseModel;
@@ -21,6 +23,7 @@ import dev.loraplane.orchestrator.jobs.RunnerVerticle;
 import dev.loraplane.orchestrator.jobs.Scheduler;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Database;
+import dev.loraplane.orchestrator.store.EvalStore;
 import dev.loraplane.orchestrator.store.SchedulerLock;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
@@ -62,30 +65,42 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * What other modules plug in: more executors (Kubernetes), who decides which replica schedules
-     * (null: the store's own lock), routes served on the same port (serving), and the meters they
-     * share one {@code /metrics} with (null: the control plane's own).
+     * (null: the store's own lock), routes served on the same port (serving), the meters they
+     * share one {@code /metrics} with (null: the control plane's own), and the served model evals run
+     * on (null: evals are refused).
      */
     public record Extensions(List<Executor> executors, Leadership leadership, List<RouteMount> routes,
-            ControlPlaneMetrics metrics) {
+            ControlPlaneMetrics metrics, EvalBackend evals) {
 
-        public static final Extensions NONE = new Extensions(List.of(), null, List.of(), null);
+        public static final Extensions NONE = new Extensions(List.of(), null, List.of(), null, null);
 
         public Extensions {
             executors = List.copyOf(executors);
             routes = List.copyOf(routes);
         }
+
+        /** Without evals: no model is served in this process. */
+        public Extensions(List<Executor> executors, Leadership leadership, List<RouteMount> routes, ControlPlaneMetrics metrics) {
+            this(executors, leadership, routes, metrics, null);
+        }
     }
+
+    /** How often evals waiting for a runner or a job are looked at, besides when a job event wakes them. */
+    static final long EVAL_SWEEP_MILLIS = 2000;
 
     private final ApiVerticle api;
     private final List<Executor> executors;
     private final ControlPlaneMetrics metrics;
     private final Database database;
+    private final EvalRunner evals;
 
-    private ControlPlane(ApiVerticle api, List<Executor> executors, ControlPlaneMetrics metrics, Database database) {
+    private ControlPlane(ApiVerticle api, List<Executor> executors, ControlPlaneMetrics metrics, Database database,
+            EvalRunner evals) {
         this.api = api;
         this.executors = executors;
         this.metrics = metrics;
         this.database = database;
+        this.evals = evals;
     }
 
     public static Future<ControlPlane> start(Vertx vertx, Config config) {
@@ -106,6 +121,14 @@ public final class ControlPlane implements AutoCloseable {
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
                 config.apiKeys(), models), store, metrics).withAgents(agents, config.agents().tokens())
                 .withCapacity(() -> executors.stream().flatMap(e -> e.pools().stream()).toList()).withRoutes(extensions.routes());
+        EvalStore evalStore = new EvalStore(database);
+        EvalRunner evals = extensions.evals() == null ? null
+                : new EvalRunner(store, evalStore, artifacts, extensions.evals(), config.prices());
+        api.withEvals(evalStore, evals, extensions.evals());
+        if (evals != null) {
+            vertx.eventBus().consumer(ApiVerticle.JOBS_ADDRESS, message -> evals.wake());
+            vertx.setPeriodic(0, EVAL_SWEEP_MILLIS, id -> evals.wake());
+        }
         JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
                 new CostEstimator(config.prices(), store::measuredThroughput));
         JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(), metrics,
@@ -115,7 +138,7 @@ public final class ControlPlane implements AutoCloseable {
         Leadership leadership = extensions.leadership() != null ? extensions.leadership() : new SchedulerLock(database);
         return vertx.deployVerticle(api)
                 .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, leadership, ApiVerticle.JOBS_ADDRESS, 2000)))
-                .map(id -> new ControlPlane(api, executors, metrics, database));
+                .map(id -> new ControlPlane(api, executors, metrics, database, evals));
     }
 
     /** The host's CPU as the cpu plugin names it: the product of the local executor's CPU slots. */
@@ -141,6 +164,9 @@ public final class ControlPlane implements AutoCloseable {
     /** Closes the database's connections; call it once Vert.x has closed and the verticles have stopped. */
     @Override
     public void close() {
+        if (evals != null) {
+            evals.close();
+        }
         database.close();
     }
 }

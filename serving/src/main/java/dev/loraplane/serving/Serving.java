@@ -51,13 +51,16 @@ public final class Serving implements AutoCloseable {
     private final BatchEngine engine;
     private final AdapterCache cache;
     private final ServingBackend backend;
+    private final ReferenceScorer scorer;
 
-    private Serving(Llama model, Tokenizer tokenizer, BatchEngine engine, AdapterCache cache, ServingBackend backend) {
+    private Serving(Llama model, Tokenizer tokenizer, BatchEngine engine, AdapterCache cache, ServingBackend backend,
+            ReferenceScorer scorer) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.engine = engine;
         this.cache = cache;
         this.backend = backend;
+        this.scorer = scorer;
     }
 
     /**
@@ -84,15 +87,21 @@ public final class Serving implements AutoCloseable {
                 stats -> metrics.get().step(stats));
         metrics.set(new ServingMetrics(meters, settings.adapterLabels(), engine::running, engine::waiting));
         ServingBackend backend = new ServingBackend(name, tokenizer, engine, cache, local, metrics.get(), cacheKey, registered);
-        return new Serving(model, tokenizer, engine, cache, backend);
+        return new Serving(model, tokenizer, engine, cache, backend, new ReferenceScorer(model, name, cache, cacheKey));
     }
 
     public CompletionBackend backend() {
         return backend;
     }
 
+    /** Teacher-forced scoring of reference answers, for evals, under the same names as {@link #backend()}. */
+    public ReferenceScorer scorer() {
+        return scorer;
+    }
+
     @Override
     public void close() {
+        scorer.close();
         engine.close();
         cache.close();
         tokenizer.close();

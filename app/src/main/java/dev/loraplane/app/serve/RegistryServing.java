@@ -2,6 +2,7 @@ package dev.loraplane.app.serve;
 
 import dev.loraplane.orchestrator.api.ApiKeys;
 import dev.loraplane.orchestrator.api.RouteMount;
+import dev.loraplane.orchestrator.evals.EvalBackend;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.AdapterRegistry;
 import dev.loraplane.serving.Serving;
@@ -43,6 +44,11 @@ public final class RegistryServing implements RouteMount, AutoCloseable {
         List<Adapter> versions = adapters.adapterVersions(key.substring(0, slash), key.substring(slash + 1));
         return versions.stream().findFirst().map(a -> new AdapterVersion(key, a.version(), a.baseModel(), a.sha256(),
                 () -> Path.of(a.path())));
+    }
+
+    /** Evals on this serving, priced as {@code deviceType} {@code deviceProduct}. */
+    public EvalBackend evals(String deviceType, String deviceProduct) {
+        return new ServingEvals(serving.backend(), serving.scorer(), deviceType, deviceProduct);
     }
 
     @Override

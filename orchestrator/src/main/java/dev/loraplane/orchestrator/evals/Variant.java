@@ -27,6 +27,6 @@ public record Variant(String name, String model, String system, String fewShotFi
     public static Variant fromJson(JsonObject j) {
         JsonObject p = j.getJsonObject("prompt", new JsonObject());
         return new Variant(j.getString("name"), j.getString("model"), p.getString("system"), p.getString("few_shot_file"),
-                p.getInteger("few_shot_count", 0), p.getString("template"));
+                p.getValue("few_shot_count") == null ? 0 : p.getInteger("few_shot_count"), p.getString("template"));
     }
 }
