@@ -232,6 +232,35 @@ class EvalPromptIsEnoughTest {
         assertThat(await(http.get(port, "127.0.0.1", "/v1/evals").send()).bodyAsJsonObject().getJsonArray("data")).isEmpty();
     }
 
+    @Test
+    void theCommandLineUploadsTheFilesRunsTheEvalAndPrintsTheTable() throws Exception {
+        Path shots = Files.writeString(dir.resolve("shots.jsonl"), jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
+        Path dataset = Files.writeString(dir.resolve("held-out.jsonl"), jsonl(questions(PLACES), PLACES));
+        Cli cli = new Cli();
+        String server = "http://127.0.0.1:" + port + "/v1";
+        int code = cli.run("eval", "run", "--server", server, "--dataset", dataset.toString(), "--max-tokens", "4", "--seed", "9",
+                "--variant", "zero-shot=loraplane-tiny", "--variant", "few-shot=loraplane-tiny", "--few-shot", "few-shot=" + shots,
+                "--shots", "few-shot=2", "--system", "few-shot=Answer with the capital only.");
+        assertThat(code).as(cli.out + "\n" + cli.err).isZero();
+        String out = cli.out.toString();
+        String id = out.lines().findFirst().orElseThrow().substring("eval ".length());
+        JsonObject report = await(http.get(port, "127.0.0.1", "/v1/evals/" + id + "/report").send()).bodyAsJsonObject();
+        assertThat(out).contains("variant", "normalized match *", "zero-shot", "few-shot", "USD/1M queries",
+                report.getJsonObject("verdict").getString("text"));
+        assertThat(report.getJsonArray("variants").getJsonObject(1).getDouble("prompt_tokens"))
+                .as("two shots and a system prompt make the prompt longer")
+                .isGreaterThan(report.getJsonArray("variants").getJsonObject(0).getDouble("prompt_tokens"));
+        assertThat(cli.run("eval", "show", "--server", server, id)).isZero();
+        assertThat(cli.out.toString()).contains(report.getJsonObject("verdict").getString("text"));
+        Path page = dir.resolve("page.html");
+        assertThat(cli.run("eval", "html", "--server", server, id, "-o", page.toString())).isZero();
+        assertThat(Files.readString(page)).startsWith("<!DOCTYPE html>").contains("id=\"verdict\"");
+        assertThat(cli.run("eval", "results", "--server", server, id)).isZero();
+        assertThat(cli.out.toString().lines()).hasSize(2 * PLACES.length);
+        assertThat(cli.run("eval", "list", "--server", server)).isZero();
+        assertThat(cli.out.toString()).contains(id, "succeeded");
+    }
+
     private JsonObject refused(JsonObject body) throws Exception {
         HttpResponse<Buffer> response = await(http.post(port, "127.0.0.1", "/v1/evals").sendJsonObject(body));
         assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);

@@ -57,6 +57,7 @@ public final class EvalRunner implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean sweepPending = new AtomicBoolean();
+    private volatile boolean closed;
 
     public EvalRunner(Store store, EvalStore evals, ArtifactStore artifacts, EvalBackend backend, PriceTable prices) {
         this.store = store;
@@ -89,6 +90,10 @@ public final class EvalRunner implements AutoCloseable {
                 } catch (InvalidEvalException e) {
                     evals.fail(eval.id(), e.code(), e.getMessage(), e.param(), now());
                 } catch (RuntimeException e) {
+                    if (closed || Thread.currentThread().isInterrupted()) {
+                        LOG.info("eval {} stops with this process; its lease lapses and a runner takes it up again", eval.id());
+                        return;
+                    }
                     LOG.error("eval {} failed", eval.id(), e);
                     evals.fail(eval.id(), "eval_error", "the eval stopped: " + e.getMessage(), null, now());
                 }
@@ -294,6 +299,7 @@ public final class EvalRunner implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         thread.shutdownNow();
     }
 }

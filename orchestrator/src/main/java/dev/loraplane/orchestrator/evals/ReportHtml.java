@@ -66,8 +66,8 @@ public final class ReportHtml {
                             + number("%+.1f", lead.getDouble("ci_high") * 100)))
                     .append(row("saving per 1M queries", "$" + number("%.4g", breakEven.getDouble("saving_usd_per_query") * 1e6)))
                     .append(row("break-even volume", volume == null ? "none"
-                            : Verdict.volume(volume) + " queries/month (payback in " + number("%.3g",
-                                    breakEven.getDouble("payback_months")) + " month)"))
+                            : Verdict.volume(volume) + " queries/month (payback within "
+                                    + months(breakEven.getDouble("payback_months")) + ")"))
                     .append("</tbody></table>\n");
         }
         JsonObject serving = report.getJsonObject("serving");
@@ -84,6 +84,11 @@ public final class ReportHtml {
 
     private static String row(String name, String value) {
         return "<tr><th>" + escape(name) + "</th><td>" + escape(value) + "</td></tr>";
+    }
+
+    private static String months(double months) {
+        String n = months == Math.rint(months) ? String.valueOf((long) months) : number("%.3g", months);
+        return n + (months == 1 ? " month" : " months");
     }
 
     private static String percent(double share) {
