@@ -2,6 +2,7 @@ package dev.loraplane.app;
 
 import dev.loraplane.app.agent.AgentCommand;
 import dev.loraplane.app.bench.BenchCommand;
+import dev.loraplane.app.client.EvalCommand;
 import dev.loraplane.app.client.FilesCommand;
 import dev.loraplane.app.client.JobsCommand;
 import dev.loraplane.app.serve.ServeCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Fine-tuning job orchestrator with multi-LoRA serving.",
-        subcommands = {VersionCommand.class, DoctorCommand.class, UpCommand.class, FilesCommand.class, JobsCommand.class,
+        subcommands = {VersionCommand.class, DoctorCommand.class, UpCommand.class, FilesCommand.class, JobsCommand.class, EvalCommand.class,
             ModelCommand.class, TrainCommand.class, WorkerCommand.class, AgentCommand.class, ServeCommand.class,
             BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -2,6 +2,9 @@ package dev.loraplane.app;
 
 import dev.loraplane.app.serve.RegistryServing;
 import dev.loraplane.engine.accelerator.AcceleratorDevice;
+import dev.loraplane.engine.accelerator.AcceleratorPlugin;
+import dev.loraplane.engine.accelerator.Accelerators;
+import dev.loraplane.engine.accelerator.Detection;
 import dev.loraplane.engine.tiny.Preset;
 import dev.loraplane.engine.tiny.TinyModel;
 import dev.loraplane.orchestrator.ControlPlane;
@@ -104,7 +107,7 @@ final class UpCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         ControlPlane plane = ControlPlane.start(vertx, config, new ControlPlane.Extensions(
                         cluster == null ? List.of() : List.of(cluster.executor()), cluster == null ? null : cluster.leadership(),
-                        List.of(serving), metrics))
+                        List.of(serving), metrics, serving.evals("cpu", cpuProduct())))
                 .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         banner(out, config, plane.port());
         out.println("serving: " + base.name() + ", up to " + served.maxBatch() + " sequences and " + served.maxLoras()
@@ -132,6 +135,12 @@ final class UpCommand implements Callable<Integer> {
         }, "loraplane-up-stop"));
         stopped.await();
         return 0;
+    }
+
+    /** The host's CPU as the cpu plugin names it, which prices serving in evals (serving runs on the CPU here). */
+    static String cpuProduct() {
+        return Accelerators.plugin("cpu").map(AcceleratorPlugin::detect).filter(Detection::present)
+                .map(d -> d.devices().get(0).product()).orElse(null);
     }
 
     /** The token remote agents present: made on first start, kept in the data directory, readable by its owner only. */

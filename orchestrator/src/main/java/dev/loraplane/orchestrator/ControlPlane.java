@@ -11,6 +11,8 @@ import dev.loraplane.orchestrator.artifacts.ArtifactStore;
 import dev.loraplane.orchestrator.cost.CostEstimator;
 import dev.loraplane.orchestrator.cost.PriceTable;
 import dev.loraplane.orchestrator.executor.DevicePool;
+import dev.loraplane.orchestrator.evals.EvalBackend;
+import dev.loraplane.orchestrator.evals.EvalRunner;
 import dev.loraplane.orchestrator.executor.Executor;
 import dev.loraplane.orchestrator.executor.LocalDeviceSampler;
 import dev.loraplane.orchestrator.executor.LocalExecutor;
@@ -24,6 +26,7 @@ import dev.loraplane.orchestrator.jobs.Scheduler;
 import dev.loraplane.orchestrator.metrics.CapacityMetrics;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.Database;
+import dev.loraplane.orchestrator.store.EvalStore;
 import dev.loraplane.orchestrator.store.SchedulerLock;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
@@ -67,36 +70,47 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * What other modules plug in: more executors (Kubernetes), who decides which replica schedules
-     * (null: the store's own lock), routes served on the same port (serving), and the meters they
-     * share one {@code /metrics} with (null: the control plane's own).
+     * (null: the store's own lock), routes served on the same port (serving), the meters they
+     * share one {@code /metrics} with (null: the control plane's own), and the served model evals run
+     * on (null: evals are refused).
      */
     public record Extensions(List<Executor> executors, Leadership leadership, List<RouteMount> routes,
-            ControlPlaneMetrics metrics) {
+            ControlPlaneMetrics metrics, EvalBackend evals) {
 
-        public static final Extensions NONE = new Extensions(List.of(), null, List.of(), null);
+        public static final Extensions NONE = new Extensions(List.of(), null, List.of(), null, null);
 
         public Extensions {
             executors = List.copyOf(executors);
             routes = List.copyOf(routes);
+        }
+
+        /** Without evals: no model is served in this process. */
+        public Extensions(List<Executor> executors, Leadership leadership, List<RouteMount> routes, ControlPlaneMetrics metrics) {
+            this(executors, leadership, routes, metrics, null);
         }
     }
 
     /** How often the local executor's devices are read for the {@code loraplane_gpu_*} series. */
     public static final Duration DEVICE_SAMPLE_PERIOD = Duration.ofSeconds(5);
 
+    /** How often evals waiting for a runner or a job are looked at, besides when a job event wakes them. */
+    static final long EVAL_SWEEP_MILLIS = 2000;
+
     private final ApiVerticle api;
     private final List<Executor> executors;
     private final ControlPlaneMetrics metrics;
     private final Database database;
     private final LocalDeviceSampler sampler;
+    private final EvalRunner evals;
 
     private ControlPlane(ApiVerticle api, List<Executor> executors, ControlPlaneMetrics metrics, Database database,
-            LocalDeviceSampler sampler) {
+            LocalDeviceSampler sampler, EvalRunner evals) {
         this.sampler = sampler;
         this.api = api;
         this.executors = executors;
         this.metrics = metrics;
         this.database = database;
+        this.evals = evals;
     }
 
     public static Future<ControlPlane> start(Vertx vertx, Config config) {
@@ -125,6 +139,14 @@ public final class ControlPlane implements AutoCloseable {
         ApiVerticle api = new ApiVerticle(new ApiConfig(config.host(), config.port(), config.dataDir(), config.maxUploadBytes(),
                 config.apiKeys(), models), store, metrics).withAgents(agents, config.agents().tokens())
                 .withCapacity(pools).withRoutes(extensions.routes());
+        EvalStore evalStore = new EvalStore(database);
+        EvalRunner evals = extensions.evals() == null ? null
+                : new EvalRunner(store, evalStore, artifacts, extensions.evals(), config.prices());
+        api.withEvals(evalStore, evals, extensions.evals());
+        if (evals != null) {
+            vertx.eventBus().consumer(ApiVerticle.JOBS_ADDRESS, message -> evals.wake());
+            vertx.setPeriodic(0, EVAL_SWEEP_MILLIS, id -> evals.wake());
+        }
         JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
                 new CostEstimator(config.prices(), store::measuredThroughput));
         JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(), metrics,
@@ -135,7 +157,7 @@ public final class ControlPlane implements AutoCloseable {
         return vertx.deployVerticle(api)
                 .compose(id -> vertx.deployVerticle(new RunnerVerticle(runner, leadership, ApiVerticle.JOBS_ADDRESS, 2000)))
                 .map(id -> new ControlPlane(api, executors, metrics, database,
-                        new LocalDeviceSampler(local, Accelerators::plugin, metrics).start(DEVICE_SAMPLE_PERIOD)));
+                        new LocalDeviceSampler(local, Accelerators::plugin, metrics).start(DEVICE_SAMPLE_PERIOD), evals));
     }
 
     /** The host's CPU as the cpu plugin names it: the product of the local executor's CPU slots. */
@@ -162,6 +184,9 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         sampler.close();
+        if (evals != null) {
+            evals.close();
+        }
         database.close();
     }
 }

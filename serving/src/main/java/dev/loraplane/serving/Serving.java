@@ -66,15 +66,17 @@ public final class Serving implements AutoCloseable {
     private final AdapterCache cache;
     private final ServingBackend backend;
     private final ServingMetrics metrics;
+    private final ReferenceScorer scorer;
 
     private Serving(Llama model, Tokenizer tokenizer, BatchEngine engine, AdapterCache cache, ServingBackend backend,
-            ServingMetrics metrics) {
+            ServingMetrics metrics, ReferenceScorer scorer) {
         this.metrics = metrics;
         this.model = model;
         this.tokenizer = tokenizer;
         this.engine = engine;
         this.cache = cache;
         this.backend = backend;
+        this.scorer = scorer;
     }
 
     /**
@@ -101,7 +103,8 @@ public final class Serving implements AutoCloseable {
                 stats -> metrics.get().step(stats));
         metrics.set(new ServingMetrics(meters, settings.adapterLabels(), engine::running, engine::waiting, settings.price()));
         ServingBackend backend = new ServingBackend(name, tokenizer, engine, cache, local, metrics.get(), cacheKey, registered);
-        return new Serving(model, tokenizer, engine, cache, backend, metrics.get());
+        return new Serving(model, tokenizer, engine, cache, backend, metrics.get(),
+                new ReferenceScorer(model, name, cache, cacheKey));
     }
 
     public CompletionBackend backend() {
@@ -118,8 +121,14 @@ public final class Serving implements AutoCloseable {
         return cache.pin(key);
     }
 
+    /** Teacher-forced scoring of reference answers, for evals, under the same names as {@link #backend()}. */
+    public ReferenceScorer scorer() {
+        return scorer;
+    }
+
     @Override
     public void close() {
+        scorer.close();
         engine.close();
         metrics.close();
         cache.close();

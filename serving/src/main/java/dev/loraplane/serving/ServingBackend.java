@@ -104,6 +104,7 @@ public final class ServingBackend implements CompletionBackend {
                         release(lease);
                         metrics.completed(tenant, adapter, completion);
                         if (!Completion.CANCELLED.equals(completion.finishReason())) {
+                            sink.accounted(completion);
                             sink.finished(completion.finishReason(), completion.stopString());
                         }
                     }

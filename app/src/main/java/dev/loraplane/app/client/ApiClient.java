@@ -34,6 +34,22 @@ public final class ApiClient {
         return send(request(path).GET());
     }
 
+    /** A response that is not JSON (JSONL, HTML), as text. */
+    public String getText(String path) {
+        try {
+            HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 400) {
+                throw new ApiError(response.statusCode(), JSON.readTree(response.body().isEmpty() ? "{}" : response.body()));
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     public JsonNode postJson(String path, String json) {
         return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }

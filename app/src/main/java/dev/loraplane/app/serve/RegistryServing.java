@@ -2,6 +2,7 @@ package dev.loraplane.app.serve;
 
 import dev.loraplane.orchestrator.api.ApiKeys;
 import dev.loraplane.orchestrator.api.RouteMount;
+import dev.loraplane.orchestrator.evals.EvalBackend;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.AdapterRegistry;
 import dev.loraplane.engine.accelerator.AcceleratorPlugin;
@@ -68,6 +69,11 @@ public final class RegistryServing implements RouteMount, AutoCloseable {
      */
     public CompletableFuture<Void> pin(String tenant, String name) {
         return serving.pin(key(tenant, name));
+    }
+
+    /** Evals on this serving, priced as {@code deviceType} {@code deviceProduct}. */
+    public EvalBackend evals(String deviceType, String deviceProduct) {
+        return new ServingEvals(serving.backend(), serving.scorer(), deviceType, deviceProduct);
     }
 
     @Override

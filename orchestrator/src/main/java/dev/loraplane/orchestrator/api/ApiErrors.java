@@ -1,6 +1,7 @@
 package dev.loraplane.orchestrator.api;
 
 import dev.loraplane.orchestrator.agent.UnknownAgentException;
+import dev.loraplane.orchestrator.evals.InvalidEvalException;
 import dev.loraplane.orchestrator.store.FileInUseException;
 import dev.loraplane.orchestrator.store.JobStateException;
 import io.vertx.core.json.DecodeException;
@@ -38,6 +39,9 @@ public final class ApiErrors {
         }
         if (failure instanceof FileInUseException | failure instanceof JobStateException) {
             return new ApiException(409, "invalid_request_error", "conflict", null, failure.getMessage());
+        }
+        if (failure instanceof InvalidEvalException eval) {
+            return ApiException.invalid(eval.param(), eval.code(), eval.getMessage());
         }
         if (failure instanceof UnknownAgentException) {
             return new ApiException(404, "invalid_request_error", "unknown_agent", "agent", failure.getMessage());

@@ -2,8 +2,11 @@ package dev.loraplane.orchestrator.api;
 
 import dev.loraplane.orchestrator.agent.AgentExecutor;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
+import dev.loraplane.orchestrator.evals.EvalBackend;
+import dev.loraplane.orchestrator.evals.EvalRunner;
 import dev.loraplane.orchestrator.executor.DevicePool;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
+import dev.loraplane.orchestrator.store.EvalStore;
 import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,6 +33,9 @@ public final class ApiVerticle extends VerticleBase {
     private Set<String> agentTokens = Set.of();
     private Supplier<List<DevicePool>> capacity = List::of;
     private List<RouteMount> mounts = List.of();
+    private EvalStore evals;
+    private EvalRunner evalRunner;
+    private EvalBackend evalBackend;
     private final ControlPlaneMetrics metrics;
     private HttpServer server;
 
@@ -58,6 +64,17 @@ public final class ApiVerticle extends VerticleBase {
         return this;
     }
 
+    /**
+     * Serves {@code /v1/evals} and jobs' {@code baseline} from {@code evals}; {@code runner} and
+     * {@code backend} are null where no model is served here, and evals are then refused.
+     */
+    public ApiVerticle withEvals(EvalStore evals, EvalRunner runner, EvalBackend backend) {
+        this.evals = evals;
+        this.evalRunner = runner;
+        this.evalBackend = backend;
+        return this;
+    }
+
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
@@ -67,7 +84,11 @@ public final class ApiVerticle extends VerticleBase {
         router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
                 .setBodyLimit(config.maxUploadBytes()).setDeleteUploadedFilesOnEnd(true));
         new FilesApi(vertx, store, new ArtifactStore(config.dataDir().resolve("artifacts"))).routes(router);
-        new JobsApi(vertx, store, config.baseModels().keySet(), metrics).routes(router);
+        EvalsApi evalsApi = evals == null ? null : new EvalsApi(vertx, store, evals, evalRunner, evalBackend);
+        new JobsApi(vertx, store, config.baseModels().keySet(), metrics).withBaselines(evalsApi, evals).routes(router);
+        if (evalsApi != null) {
+            evalsApi.routes(router);
+        }
         new ModelsApi(vertx, store, config.baseModels().keySet()).routes(router);
         new AdaptersApi(vertx, store, new AdapterImport(config.dataDir(), config.baseModels(), config.maxUploadBytes()))
                 .routes(router);

@@ -18,13 +18,16 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * OpenAI's Files API for training data: upload (multipart {@code file}, {@code purpose=fine-tune}),
+ * OpenAI's Files API for training data: upload (multipart {@code file}, {@code purpose=fine-tune}, or
+ * {@code purpose=evals} for held-out and few-shot examples, which may be fewer),
  * list, get, download, delete. An upload is validated line by line before anything is stored; the
  * bytes go to the artifact store by sha256.
  */
 final class FilesApi {
 
     static final String PURPOSE = "fine-tune";
+    /** Held-out data and few-shot examples: the same formats, any number of examples from one. */
+    static final String EVALS = "evals";
 
     private final Vertx vertx;
     private final Store store;
@@ -52,21 +55,22 @@ final class FilesApi {
                 if (uploads.size() != 1 || !uploads.get(0).name().equals("file")) {
                     throw ApiException.invalid("file", "missing_file", "send exactly one multipart part named 'file'");
                 }
-                if (!PURPOSE.equals(purpose)) {
+                if (!PURPOSE.equals(purpose) && !EVALS.equals(purpose)) {
                     throw ApiException.invalid("purpose", "invalid_purpose",
-                            "purpose is '" + purpose + "'; loraplane accepts '" + PURPOSE + "'");
+                            "purpose is '" + purpose + "'; loraplane accepts '" + PURPOSE + "' and '" + EVALS + "'");
                 }
                 FileUpload upload = uploads.get(0);
                 String filename = checkedName(upload.fileName());
                 Path uploaded = Path.of(upload.uploadedFileName());
-                ValidationReport report = DatasetValidator.builder().build().validate(uploaded);
+                ValidationReport report = (EVALS.equals(purpose) ? DatasetValidator.builder().optMinExamples(1)
+                        : DatasetValidator.builder()).build().validate(uploaded);
                 if (!report.valid()) {
                     throw ApiException.invalid("file", "invalid_file", filename + " has " + report.problemCount()
                             + " problem(s): " + report.problems().stream().limit(10).map(p -> p.message())
                             .collect(Collectors.joining("; ")));
                 }
                 ArtifactStore.Blob blob = artifacts.putMoving(uploaded);
-                StoredFile file = new StoredFile(Ids.newId("file"), ApiKeys.tenant(ctx), filename, PURPOSE, blob.bytes(), blob.sha256(),
+                StoredFile file = new StoredFile(Ids.newId("file"), ApiKeys.tenant(ctx), filename, purpose, blob.bytes(), blob.sha256(),
                         System.currentTimeMillis() / 1000);
                 return json(store.insertFile(file));
             } finally {

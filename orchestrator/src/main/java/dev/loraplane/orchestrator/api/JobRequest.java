@@ -2,6 +2,8 @@ package dev.loraplane.orchestrator.api;
 
 import dev.loraplane.engine.lora.LoraConfig;
 import dev.loraplane.engine.lora.LoraException;
+import dev.loraplane.orchestrator.evals.EvalSpec;
+import dev.loraplane.orchestrator.evals.Variant;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -13,13 +15,16 @@ import java.util.Set;
  * {@code POST /v1/fine_tuning/jobs} read and checked: OpenAI's fields (model, training_file,
  * validation_file, suffix, seed, metadata, method.supervised.hyperparameters or the legacy top-level
  * hyperparameters, each a number or "auto") and loraplane's (lora, quantization, accelerator,
- * priority). Every refusal names the field.
+ * priority, baseline). Every refusal names the field.
  *
  * @param hyperparameters n_epochs, batch_size, learning_rate_multiplier: a number or "auto"
+ * @param baseline a prompt recipe ({@code system}, {@code few_shot_file}, {@code few_shot_count},
+ *     {@code template}) and eval settings ({@code metric}, {@code checks}, {@code max_tokens},
+ *     {@code payback_months}) to measure on the validation file against the adapter; null for none
  */
 record JobRequest(String model, String trainingFile, String validationFile, String suffix, Long seed,
         Map<String, String> metadata, Map<String, Object> hyperparameters, LoraConfig lora, String quantization,
-        JsonObject accelerator, int priority) {
+        JsonObject accelerator, int priority, JsonObject baseline) {
 
     static final Set<String> ACCELERATORS = Set.of("cpu", "nvidia", "amd", "apple");
 
@@ -32,10 +37,35 @@ record JobRequest(String model, String trainingFile, String validationFile, Stri
             throw ApiException.invalid("suffix", "invalid_suffix", "suffix '" + suffix + "' must be 1-40 letters, digits, '-' or '_'");
         }
         Long seed = body.getValue("seed") == null ? null : integer(body, "seed", "seed");
+        Object baseline = body.getValue("baseline");
+        if (baseline != null && !(baseline instanceof JsonObject)) {
+            throw ApiException.invalid("baseline", "invalid_type", "baseline must be an object: a prompt recipe {\"system\","
+                    + " \"few_shot_file\", \"few_shot_count\", \"template\"}");
+        }
+        if (baseline != null && validationFile == null) {
+            throw ApiException.invalid("validation_file", "missing_required_parameter", "a baseline needs validation_file: the"
+                    + " held-out examples on which the baseline and the adapter are both measured");
+        }
         return new JobRequest(model, trainingFile, validationFile, suffix, seed, metadata(body),
                 hyperparameters(body), lora(body.getValue("lora")), quantization(body.getValue("quantization")),
                 accelerator(body.getValue("accelerator")), body.getValue("priority") == null ? 0
-                        : Math.toIntExact(integer(body, "priority", "priority")));
+                        : Math.toIntExact(integer(body, "priority", "priority")), (JsonObject) baseline);
+    }
+
+    /**
+     * The eval of the baseline: the base model with the baseline's recipe, then the adapter the job
+     * makes (its model named when the job succeeds), on the validation file; refusals name
+     * {@code baseline.…}.
+     */
+    EvalSpec baselineEval(long seed) {
+        try {
+            List<Variant> variants = List.of(EvalRequest.variant("baseline", model, baseline, "baseline"),
+                    new Variant("fine-tuned", null, null, null, 0, null));
+            return EvalRequest.spec(baseline.copy().put("seed", seed), validationFile, variants);
+        } catch (ApiException e) {
+            throw e.param() == null || e.param().startsWith("baseline") ? e : ApiException.invalid("baseline." + e.param(), e.code(),
+                    "baseline." + e.getMessage());
+        }
     }
 
     private static String string(JsonObject body, String field, boolean required) {
@@ -183,6 +213,7 @@ record JobRequest(String model, String trainingFile, String validationFile, Stri
         return new JsonObject().put("model", model).put("training_file", trainingFile).put("validation_file", validationFile)
                 .put("suffix", suffix).put("seed", seed).put("metadata", new JsonObject(new java.util.LinkedHashMap<>(metadata)))
                 .put("hyperparameters", new JsonObject(new java.util.LinkedHashMap<>(hyperparameters))).put("lora", lora)
-                .put("quantization", quantization).put("accelerator", accelerator).put("priority", priority);
+                .put("quantization", quantization).put("accelerator", accelerator).put("priority", priority)
+                .put("baseline", baseline == null ? null : baseline.copy());
     }
 }

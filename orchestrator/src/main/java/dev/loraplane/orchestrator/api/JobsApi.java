@@ -1,7 +1,10 @@
 package dev.loraplane.orchestrator.api;
 
 import dev.loraplane.orchestrator.executor.AcceleratorRequest;
+import dev.loraplane.orchestrator.evals.EvalSpec;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
+import dev.loraplane.orchestrator.store.Eval;
+import dev.loraplane.orchestrator.store.EvalStore;
 import dev.loraplane.orchestrator.store.Job;
 import dev.loraplane.orchestrator.store.JobEvent;
 import dev.loraplane.orchestrator.store.JobStatus;
@@ -25,12 +28,21 @@ final class JobsApi {
     private final Store store;
     private final Set<String> baseModels;
     private final ControlPlaneMetrics metrics;
+    private EvalsApi baselines;
+    private EvalStore evals;
 
     JobsApi(Vertx vertx, Store store, Set<String> baseModels, ControlPlaneMetrics metrics) {
         this.vertx = vertx;
         this.store = store;
         this.baseModels = Set.copyOf(baseModels);
         this.metrics = metrics;
+    }
+
+    /** Runs jobs' {@code baseline} evals through {@code baselines} (null: a baseline is refused). */
+    JobsApi withBaselines(EvalsApi baselines, EvalStore evals) {
+        this.baselines = baselines;
+        this.evals = evals;
+        return this;
     }
 
     void routes(Router router) {
@@ -54,6 +66,12 @@ final class JobsApi {
         }
         String tenant = ApiKeys.tenant(ctx);
         String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
+        if (request.baseline() != null) {
+            if (baselines == null) {
+                throw ApiException.invalid("baseline", "evals_unavailable", "this control plane runs no evals, so it takes no baseline");
+            }
+            baselines.requireServing();
+        }
         vertx.executeBlocking(() -> {
             requireFile(tenant, request.trainingFile(), "training_file");
             if (request.validationFile() != null) {
@@ -63,9 +81,21 @@ final class JobsApi {
             if (request.seed() == null) {
                 stored.put("seed", Ids.newSeed());
             }
+            EvalSpec baseline = request.baseline() == null ? null : request.baselineEval(stored.getLong("seed"));
+            String evalId = Ids.newId("eval");
+            if (baseline != null) {
+                baselines.check(tenant, baseline, "validation_file", i -> "model", i -> "baseline");
+                stored.getJsonObject("baseline").put("eval_id", evalId);
+            }
+            long now = System.currentTimeMillis() / 1000;
             Job job = Job.created(Ids.newId("ftjob"), tenant, request.model(), request.priority(), request.trainingFile(),
-                    request.validationFile(), stored.encode(), idempotencyKey, System.currentTimeMillis() / 1000);
-            return store.createJob(job, "Created fine-tuning job: " + job.id());
+                    request.validationFile(), stored.encode(), idempotencyKey, now);
+            Job created = store.createJob(job, "Created fine-tuning job: " + job.id());
+            if (baseline != null && evals.evalOfJob(created.id()).isEmpty()) {
+                evals.create(Eval.created(evalId, tenant, created.id(), baseline.toJson().encode(), now),
+                        "Created the baseline eval of job " + created.id() + ": the baseline now, the adapter once it is trained");
+            }
+            return created;
         }).onSuccess(job -> {
             vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "created").put("job", job.id()));
             ctx.json(json(job));
@@ -221,7 +251,8 @@ final class JobsApi {
                 .put("metadata", request.getJsonObject("metadata")).put("estimated_finish", job.estimatedFinish())
                 .put("lora", request.getJsonObject("lora")).put("quantization", request.getString("quantization"))
                 .put("accelerator", request.getJsonObject("accelerator")).put("priority", job.priority())
-                .put("attempts", job.attempts()).put("estimated_cost_usd", job.estimatedCostUsd()).put("cost_usd", job.costUsd());
+                .put("attempts", job.attempts()).put("estimated_cost_usd", job.estimatedCostUsd()).put("cost_usd", job.costUsd())
+                .put("baseline", request.getJsonObject("baseline"));
     }
 
     static JsonObject json(JobEvent event) {

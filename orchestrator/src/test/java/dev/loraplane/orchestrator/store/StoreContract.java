@@ -34,7 +34,7 @@ abstract class StoreContract {
 
     @Test
     void migrationsApplyOnceAndAgainIsANoOp() {
-        assertThat(Migrations.apply(database())).containsExactly(1, 2, 3);
+        assertThat(Migrations.apply(database())).containsExactly(1, 2, 3, 4);
         assertThat(Migrations.apply(database())).isEmpty();
     }
 
@@ -248,5 +248,52 @@ abstract class StoreContract {
         assertThat(store.measuredThroughput("loraplane-tiny", "cpu")).hasValueSatisfying(t -> assertThat(t).isCloseTo(50_000 / 260.0,
                 org.assertj.core.api.Assertions.within(1e-9)));
         assertThat(store.measuredThroughput("loraplane-tiny", "nvidia")).isEmpty();
+    }
+
+    @Test
+    void anEvalIsClaimedByOneRunnerKeepsItsResultsPerVariantAndEndsWithItsReport() {
+        Store store = store();
+        EvalStore evals = new EvalStore(database());
+        store.insertFile(file("acme", "file-1", 100));
+        store.createJob(job("acme", "ftjob-1", "file-1", 100, null), "Created fine-tuning job");
+        evals.create(Eval.created("eval-1", "acme", "ftjob-1", "{\"dataset\":\"file-1\"}", 110), "Created eval");
+        evals.create(Eval.created("eval-2", "acme", null, "{}", 120), "Created eval");
+        evals.create(Eval.created("eval-3", "globex", null, "{}", 130), "Created eval");
+        assertThat(evals.eval("globex", "eval-1")).as("another tenant's eval is not found").isEmpty();
+        assertThat(evals.evals("acme", null, 10)).extracting(Eval::id).containsExactly("eval-2", "eval-1");
+        assertThat(evals.evals("acme", "eval-2", 10)).extracting(Eval::id).containsExactly("eval-1");
+        assertThat(evals.evalOfJob("ftjob-1")).hasValueSatisfying(e -> assertThat(e.id()).isEqualTo("eval-1"));
+
+        assertThat(evals.claimable(200)).extracting(Eval::id).containsExactly("eval-1", "eval-2", "eval-3");
+        assertThat(evals.claim("eval-1", 200, 260)).isTrue();
+        assertThat(evals.claim("eval-1", 201, 261)).as("held by the first runner").isFalse();
+        assertThat(evals.claimable(230)).extracting(Eval::id).doesNotContain("eval-1");
+        assertThat(evals.claimable(300)).as("a lapsed lease is taken up again").extracting(Eval::id).contains("eval-1");
+        assertThat(evals.evalById("eval-1").orElseThrow().status()).isEqualTo(EvalStatus.RUNNING);
+
+        evals.putResults("eval-1", 0, List.of(new EvalStore.Result(0, 0, "{\"a\":1}"), new EvalStore.Result(0, 1, "{\"a\":2}")));
+        evals.putResults("eval-1", 1, List.of(new EvalStore.Result(1, 0, "{\"b\":1}")));
+        evals.putResults("eval-1", 1, List.of(new EvalStore.Result(1, 0, "{\"b\":9}"), new EvalStore.Result(1, 1, "{\"b\":8}")));
+        assertThat(evals.results("eval-1")).extracting(EvalStore.Result::data)
+                .as("a variant stored again replaces its results").containsExactly("{\"a\":1}", "{\"a\":2}", "{\"b\":9}", "{\"b\":8}");
+        evals.release("eval-1");
+        assertThat(evals.claimable(201)).extracting(Eval::id).contains("eval-1");
+        evals.updateRequest("eval-1", "{\"dataset\":\"file-1\",\"x\":1}");
+        evals.succeed("eval-1", "{\"verdict\":{}}", 400, "Eval succeeded", "{}");
+        Eval done = evals.evalById("eval-1").orElseThrow();
+        assertThat(done.status()).isEqualTo(EvalStatus.SUCCEEDED);
+        assertThat(done.report()).isEqualTo("{\"verdict\":{}}");
+        assertThat(done.request()).contains("\"x\":1");
+        assertThat(done.finishedAt()).isEqualTo(400);
+        assertThat(evals.claimable(1000)).extracting(Eval::id).containsExactly("eval-2", "eval-3");
+
+        evals.fail("eval-2", "job_failed", "job ftjob-9 failed", "job", 500);
+        Eval failed = evals.evalById("eval-2").orElseThrow();
+        assertThat(failed.status()).isEqualTo(EvalStatus.FAILED);
+        assertThat(failed.errorParam()).isEqualTo("job");
+        evals.appendEvent("eval-2", 501, "info", "progress", "late", null);
+        assertThat(evals.events("eval-2", 0, 10)).extracting(EvalEvent::message).containsExactly("Created eval", "job ftjob-9 failed", "late");
+        assertThat(evals.eventsNewestFirst("eval-2", 3, 10)).extracting(EvalEvent::seq).containsExactly(2L, 1L);
+        assertThat(evals.events("eval-2", 0, 10).get(0).id()).isEqualTo("evalevent-2-1");
     }
 }

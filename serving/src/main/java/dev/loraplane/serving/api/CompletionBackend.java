@@ -2,6 +2,7 @@ package dev.loraplane.serving.api;
 
 import dev.loraplane.engine.generate.SamplingParams;
 import dev.loraplane.engine.tokenizer.Tokenizer;
+import dev.loraplane.serving.batch.Completion;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,12 @@ public interface CompletionBackend {
     interface TokenSink {
 
         void token(int tokenId);
+
+        /**
+         * The engine's account of a generation that ran to its end, just before {@link #finished}:
+         * prompt and completion tokens and when they came (evals measure the device with it).
+         */
+        default void accounted(Completion completion) {}
 
         /**
          * @param finishReason {@code stop} or {@code length}
