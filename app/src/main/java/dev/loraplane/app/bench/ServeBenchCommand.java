@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
             "adapter at a time (requests grouped by adapter, groups one after another); and adapter",
             "cold-load latency from local disk. Greedy, every request exactly --max-tokens long. One",
             "running server (one batch engine, its adapter slots as many as the requests) serves every",
-            "case: each is run once to warm up, then --repeat times; the median run is reported."
+            "case: each is run once to warm up, then --repeat rounds of every case in turn; the median",
+            "round of each case is reported."
         })
 final class ServeBenchCommand implements Callable<Integer> {
 
@@ -113,9 +114,11 @@ final class ServeBenchCommand implements Callable<Integer> {
         double mixed;
         double naive;
         try (BatchEngine engine = new BatchEngine(model, null, config)) {
-            base = median(engine, prompts, i -> null);
-            mixed8 = median(engine, prompts, i -> adapters.get(i % 8));
-            mixed = median(engine, prompts, adapters::get);
+            List<IntFunction<LoraAdapter>> cases = List.of(i -> null, i -> adapters.get(i % 8), adapters::get);
+            double[] medians = medians(engine, prompts, cases);
+            base = medians[0];
+            mixed8 = medians[1];
+            mixed = medians[2];
             naive = oneAtATime(engine, prompts, adapters);
         }
         Path saved = dir.resolve("adapter-16");
@@ -155,15 +158,26 @@ final class ServeBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One untimed run, then the median of {@link #repeat} timed ones. */
-    private double median(BatchEngine engine, int[][] prompts, IntFunction<LoraAdapter> adapterOf) throws Exception {
-        batch(engine, prompts, adapterOf);
-        double[] runs = new double[Math.max(1, repeat)];
-        for (int i = 0; i < runs.length; i++) {
-            runs[i] = batch(engine, prompts, adapterOf);
+    /**
+     * Each case once untimed, then {@link #repeat} rounds of every case in turn, so that the cases a
+     * ratio compares ran minutes apart at most; the median of each case's rounds.
+     */
+    private double[] medians(BatchEngine engine, int[][] prompts, List<IntFunction<LoraAdapter>> cases) throws Exception {
+        for (IntFunction<LoraAdapter> adapterOf : cases) {
+            batch(engine, prompts, adapterOf);
         }
-        Arrays.sort(runs);
-        return runs[runs.length / 2];
+        double[][] runs = new double[cases.size()][Math.max(1, repeat)];
+        for (int round = 0; round < runs[0].length; round++) {
+            for (int c = 0; c < cases.size(); c++) {
+                runs[c][round] = batch(engine, prompts, cases.get(c));
+            }
+        }
+        double[] medians = new double[cases.size()];
+        for (int c = 0; c < cases.size(); c++) {
+            Arrays.sort(runs[c]);
+            medians[c] = runs[c][runs[c].length / 2];
+        }
+        return medians;
     }
 
     /** Every request at once; generated tokens per second of wall time. */
