@@ -32,7 +32,7 @@ final class EvalRequest {
     private EvalRequest() {}
 
     static EvalSpec parse(JsonObject body) {
-        String dataset = string(body, "dataset", "dataset", true);
+        String dataset = RequestFields.string(body, "dataset", "dataset", true);
         Object value = body.getValue("variants");
         if (!(value instanceof JsonArray array) || array.size() < 2) {
             throw ApiException.invalid("variants", "invalid_variants", "variants must be an array of two or more"
@@ -45,8 +45,8 @@ final class EvalRequest {
             if (!(array.getValue(i) instanceof JsonObject v)) {
                 throw ApiException.invalid(prefix, "invalid_type", prefix + " must be an object {\"name\", \"model\", \"prompt\"}");
             }
-            String model = string(v, "model", prefix + ".model", true);
-            String name = string(v, "name", prefix + ".name", false);
+            String model = RequestFields.string(v, "model", prefix + ".model", true);
+            String name = RequestFields.string(v, "name", prefix + ".name", false);
             Variant variant = variant(name == null ? "variant-" + (i + 1) : name, model, v.getValue("prompt"), prefix + ".prompt");
             if (!names.add(variant.name())) {
                 throw ApiException.invalid(prefix + ".name", "duplicate_name", "variant name '" + variant.name() + "' is used twice");
@@ -58,7 +58,7 @@ final class EvalRequest {
 
     /** The fields every eval has besides its dataset and variants (a job's baseline eval takes them from {@code baseline}). */
     static EvalSpec spec(JsonObject body, String dataset, List<Variant> variants) {
-        String metricName = string(body, "metric", "metric", false);
+        String metricName = RequestFields.string(body, "metric", "metric", false);
         Metric metric;
         try {
             metric = metricName == null ? Metric.NORMALIZED_MATCH : Metric.fromWire(metricName);
@@ -77,7 +77,7 @@ final class EvalRequest {
             throw ApiException.invalid("payback_months", "invalid_value", "payback_months must be a number of months above 0 and"
                     + " at most 120, got " + payback);
         }
-        return new EvalSpec(string(body, "name", "name", false), dataset, variants, metric, checks, maxTokens, seed,
+        return new EvalSpec(RequestFields.string(body, "name", "name", false), dataset, variants, metric, checks, maxTokens, seed,
                 ((Number) payback).doubleValue(), metadata(body));
     }
 
@@ -90,10 +90,10 @@ final class EvalRequest {
             throw ApiException.invalid(prefix, "invalid_type", prefix + " must be an object {\"system\", \"few_shot_file\","
                     + " \"few_shot_count\", \"template\"}");
         }
-        String system = string(p, "system", prefix + ".system", false);
-        String fewShotFile = string(p, "few_shot_file", prefix + ".few_shot_file", false);
+        String system = RequestFields.string(p, "system", prefix + ".system", false);
+        String fewShotFile = RequestFields.string(p, "few_shot_file", prefix + ".few_shot_file", false);
         int count = (int) integer(p, "few_shot_count", prefix + ".few_shot_count", DEFAULT_FEW_SHOT_COUNT, 1, 64);
-        String template = string(p, "template", prefix + ".template", false);
+        String template = RequestFields.string(p, "template", prefix + ".template", false);
         if (template != null && !template.contains(PromptRecipe.INPUT)) {
             throw ApiException.invalid(prefix + ".template", "invalid_template", prefix + ".template must hold "
                     + PromptRecipe.INPUT + " where the example's words go");
@@ -112,27 +112,13 @@ final class EvalRequest {
         if (!(json instanceof Boolean)) {
             throw ApiException.invalid("checks.json", "invalid_type", "checks.json must be true or false, got " + json);
         }
-        String regex = string(c, "regex", "checks.regex", false);
+        String regex = RequestFields.string(c, "regex", "checks.regex", false);
         try {
             return new Checks((Boolean) json, regex == null ? null : Pattern.compile(regex));
         } catch (PatternSyntaxException e) {
             throw ApiException.invalid("checks.regex", "invalid_regex", "checks.regex is not a valid regular expression: "
                     + e.getDescription() + " near index " + e.getIndex());
         }
-    }
-
-    private static String string(JsonObject body, String field, String param, boolean required) {
-        Object value = body.getValue(field);
-        if (value == null) {
-            if (required) {
-                throw ApiException.invalid(param, "missing_required_parameter", param + " is required");
-            }
-            return null;
-        }
-        if (!(value instanceof String s) || s.isBlank()) {
-            throw ApiException.invalid(param, "invalid_type", param + " must be a non-empty string, got " + value);
-        }
-        return s;
     }
 
     private static long integer(JsonObject body, String field, String param, long fallback, long min, long max) {

@@ -29,10 +29,10 @@ record JobRequest(String model, String trainingFile, String validationFile, Stri
     static final Set<String> ACCELERATORS = Set.of("cpu", "nvidia", "amd", "apple");
 
     static JobRequest parse(JsonObject body) {
-        String model = string(body, "model", true);
-        String trainingFile = string(body, "training_file", true);
-        String validationFile = string(body, "validation_file", false);
-        String suffix = string(body, "suffix", false);
+        String model = RequestFields.string(body, "model", "model", true);
+        String trainingFile = RequestFields.string(body, "training_file", "training_file", true);
+        String validationFile = RequestFields.string(body, "validation_file", "validation_file", false);
+        String suffix = RequestFields.string(body, "suffix", "suffix", false);
         if (suffix != null && !suffix.matches("[A-Za-z0-9_-]{1,40}")) {
             throw ApiException.invalid("suffix", "invalid_suffix", "suffix '" + suffix + "' must be 1-40 letters, digits, '-' or '_'");
         }
@@ -66,20 +66,6 @@ record JobRequest(String model, String trainingFile, String validationFile, Stri
             throw e.param() == null || e.param().startsWith("baseline") ? e : ApiException.invalid("baseline." + e.param(), e.code(),
                     "baseline." + e.getMessage());
         }
-    }
-
-    private static String string(JsonObject body, String field, boolean required) {
-        Object value = body.getValue(field);
-        if (value == null) {
-            if (required) {
-                throw ApiException.invalid(field, "missing_required_parameter", field + " is required");
-            }
-            return null;
-        }
-        if (!(value instanceof String s) || s.isBlank()) {
-            throw ApiException.invalid(field, "invalid_type", field + " must be a non-empty string, got " + value);
-        }
-        return s;
     }
 
     private static long integer(JsonObject body, String field, String param) {
