@@ -36,13 +36,15 @@ import org.slf4j.LoggerFactory;
  * Runs each attempt as a {@code batch/v1} Job in one namespace (see {@link TrainingJobManifest}),
  * on the devices the cluster's nodes advertise.
  *
- * <p>Informers on the nodes, and on the Jobs and pods labelled {@code app.kubernetes.io/managed-by:
- * loraplane}, keep it current: the nodes give the device pools (less what attempts hold) and wake
- * the scheduler when they change; Jobs and pods drive each {@link TrackedAttempt}. Every loraplane
- * Job in the namespace is tracked, whoever created it, so after a restart (or on a standby replica
- * that becomes leader) the runner re-attaches to running attempts through {@link #adopt} instead of
- * starting them again. Cancel deletes the Job (background propagation). {@link #stopAll} only stops
- * watching: the Jobs run on and the next control plane adopts them.
+ * <p>Informers on the nodes, on the Jobs and pods labelled {@code app.kubernetes.io/managed-by:
+ * loraplane}, and on the other workloads' pods in every namespace ({@link ForeignPods}) keep it
+ * current: the nodes give the device pools, less what attempts and the other pods hold, and wake the
+ * scheduler when they change, as a change in what the other pods hold does; Jobs and pods drive each
+ * {@link TrackedAttempt}. Every loraplane Job in the namespace is tracked, whoever created it, so
+ * after a restart (or on a standby replica that becomes leader) the runner re-attaches to running
+ * attempts through {@link #adopt} instead of starting them again. Cancel deletes the Job (background
+ * propagation). {@link #stopAll} only stops watching: the Jobs run on and the next control plane
+ * adopts them.
  */
 public final class KubernetesExecutor implements Executor, AutoCloseable {
 
@@ -64,6 +66,7 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Job> jobs;
     private SharedIndexInformer<Pod> pods;
+    private ForeignPods foreign;
 
     private KubernetesExecutor(KubernetesClient client, K8sSettings settings, Map<String, KubernetesScheduling> kinds,
             PodLogs logs) {
@@ -117,10 +120,12 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
                 wake.run();
             }
         }, 0);
+        foreign = ForeignPods.watch(client, kinds.values().stream().map(KubernetesScheduling::resourceName)
+                .filter(r -> !r.isEmpty()).collect(Collectors.toSet()), () -> wake.run());   // the wake set by then
     }
 
     private List<DevicePool> capacity(Node node) {
-        return GpuInventory.pools(name(), settings.namespace(), List.of(node), kinds, 0, List.of());
+        return GpuInventory.pools(name(), settings.namespace(), List.of(node), kinds, 0, List.of(), List.of());
     }
 
     @Override
@@ -132,7 +137,8 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
     public List<DevicePool> pools() {
         List<GpuInventory.Held> held = attempts.values().stream().filter(TrackedAttempt::holdsDevices).map(TrackedAttempt::held)
                 .toList();
-        return GpuInventory.pools(name(), settings.namespace(), nodes.getStore().list(), kinds, settings.cpuSlots(), held);
+        return GpuInventory.pools(name(), settings.namespace(), nodes.getStore().list(), kinds, settings.cpuSlots(), held,
+                foreign.devices());
     }
 
     @Override
@@ -198,6 +204,9 @@ public final class KubernetesExecutor implements Executor, AutoCloseable {
             if (informer != null) {
                 informer.close();
             }
+        }
+        if (foreign != null) {
+            foreign.close();
         }
         attempts.values().forEach(TrackedAttempt::stopListening);
         readers.forEach(Thread::interrupt);   // a log stream broken meanwhile is not opened again

@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -89,6 +92,23 @@ class DeployAssetsTest {
             assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
             assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
         });
+    }
+
+    @Test
+    void theClusterRoleReadsNodesAndPodsEverywhereAndNothingElse() throws IOException {
+        List<HasMetadata> rbac = parse(DEPLOY.resolve("base/rbac.yaml"));
+        ClusterRole role = rbac.stream().filter(o -> o instanceof ClusterRole).map(ClusterRole.class::cast).findFirst()
+                .orElseThrow();
+        ClusterRoleBinding binding = rbac.stream().filter(o -> o instanceof ClusterRoleBinding)
+                .map(ClusterRoleBinding.class::cast).findFirst().orElseThrow();
+
+        assertThat(role.getRules()).as("the informers of the GPU inventory list and watch").allSatisfy(r -> {
+            assertThat(r.getApiGroups()).containsExactly("");
+            assertThat(r.getVerbs()).containsExactlyInAnyOrder("list", "watch");
+        }).flatExtracting(PolicyRule::getResources).containsExactlyInAnyOrder("nodes", "pods");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName())
+                .isEqualTo("loraplane-control-plane"));
     }
 
     @Test

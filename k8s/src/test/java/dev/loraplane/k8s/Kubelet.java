@@ -8,12 +8,16 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.HashMap;
@@ -43,8 +47,30 @@ final class Kubelet {
 
     /** Fabric8's mock API server in CRUD mode: it keeps what it is sent and serves lists and watches of it. */
     static KubernetesMockServer apiServer() {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+        return apiServer(new KubernetesCrudDispatcher());
+    }
+
+    /**
+     * The API server as it answers a control plane whose service account has no ClusterRole granting
+     * pods: 403 Forbidden to listing or watching them in all namespaces.
+     */
+    static KubernetesMockServer apiServerForbiddingPodsInAllNamespaces() {
+        String forbidden = new KubernetesSerialization().asJson(new StatusBuilder().withStatus("Failure").withCode(403)
+                .withReason("Forbidden").withMessage("pods is forbidden: User \"system:serviceaccount:loraplane:"
+                        + "loraplane-control-plane\" cannot list resource \"pods\" in API group \"\" at the cluster scope")
+                .build());
+        return apiServer(new KubernetesCrudDispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return request.getPath().startsWith("/api/v1/pods?") ? new MockResponse().setResponseCode(403).setBody(forbidden)
+                        : super.dispatch(request);
+            }
+        });
+    }
+
+    private static KubernetesMockServer apiServer(KubernetesCrudDispatcher dispatcher) {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher,
+                false);
         server.init();
         return server;
     }
@@ -67,6 +93,21 @@ final class Kubelet {
                 .withStatus(new PodStatusBuilder().withPhase("Pending").build()).build();
         logs.put(pod.getMetadata().getName(), new CopyOnWriteArrayList<>());
         return client.pods().resource(pod).create();
+    }
+
+    /**
+     * Another workload's pod, not loraplane's, whose container asks for {@code gpus} of
+     * {@code nvidia.com/gpu} (a limit, as such pods set it) and whose init container for
+     * {@code initGpus}: Running on {@code node}, or Pending on none yet (null).
+     */
+    Pod otherWorkload(String namespace, String name, String node, int gpus, int initGpus) {
+        return client.pods().resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                .addToLabels("app.kubernetes.io/name", "inference").endMetadata().withNewSpec().withNodeName(node)
+                .addNewInitContainer().withName("warm-up").withNewResources()
+                .addToLimits("nvidia.com/gpu", new Quantity(String.valueOf(initGpus))).endResources().endInitContainer()
+                .addNewContainer().withName("server").withNewResources()
+                .addToLimits("nvidia.com/gpu", new Quantity(String.valueOf(gpus))).endResources().endContainer().endSpec()
+                .withNewStatus().withPhase(node == null ? "Pending" : "Running").endStatus().build()).create();
     }
 
     /** The scheduler's part when no node can take the pod: it stays Pending, and says why. */

@@ -13,9 +13,13 @@ import dev.loraplane.orchestrator.executor.AttemptListener;
 import dev.loraplane.orchestrator.executor.DevicePool;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -298,5 +302,94 @@ class KubernetesExecutorTest {
 
         await(woken::isDone, "the scheduler is woken");
         await(() -> gpus().total() == 6, "the pool counts the new node");
+    }
+
+    @Test
+    void anotherWorkloadsPodHoldsTheGpusItAsksForOnItsNodeUntilItEnds() {
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        executor.onCapacityChange(() -> held.complete(null));
+        Pod inference = kubelet.otherWorkload("inference", "llm-0", "gpu-1", 2, 0);
+
+        await(held::isDone, "the scheduler is woken");
+        await(() -> gpus().free() == 0, "its GPUs are taken");
+        assertThat(gpus()).isEqualTo(new DevicePool("kubernetes", "training", "nvidia", H100, 2, 0, 2, 0));
+
+        CompletableFuture<Void> freed = new CompletableFuture<>();
+        executor.onCapacityChange(() -> freed.complete(null));
+        kubelet.status(inference, new PodStatusBuilder().withPhase("Succeeded").build());
+        await(freed::isDone, "the scheduler is woken");
+        await(() -> gpus().free() == 2, "its GPUs are free once it has ended");
+    }
+
+    @Test
+    void aPodNoNodeHasTakenYetHoldsNothingUntilItIsBound() {
+        kubelet.addNode("gpu-2", "nvidia.com/gpu", 4, "nvidia.com/gpu.product", H100);
+        await(() -> gpus().total() == 6, "the pool counts both nodes");
+        Pod pending = kubelet.otherWorkload("inference", "llm-pending", null, 2, 0);
+        kubelet.otherWorkload("inference", "llm-0", "gpu-2", 1, 0);
+
+        await(() -> gpus().free() == 5, "the bound pod's GPU is taken");
+        assertThat(gpus()).as("the pending pod, seen first, took nothing").isEqualTo(
+                new DevicePool("kubernetes", "training", "nvidia", H100, 6, 5, 4, 3));
+        kubelet.running(kubelet.bind(pending, "gpu-2"));
+        await(() -> gpus().free() == 3, "once bound its GPUs are taken");
+        assertThat(gpus().largestFree()).isEqualTo(2);
+    }
+
+    @Test
+    void aPodHoldsWhatItsLargestInitContainerAsksForWhenThatIsMoreThanItsContainers() {
+        kubelet.addNode("gpu-2", "nvidia.com/gpu", 4, "nvidia.com/gpu.product", H100);
+        kubelet.otherWorkload("inference", "llm-0", "gpu-2", 1, 3);
+
+        await(() -> gpus().free() == 3, "the init container's three GPUs are taken");
+        assertThat(gpus()).isEqualTo(new DevicePool("kubernetes", "training", "nvidia", H100, 6, 3, 4, 2));
+    }
+
+    @Test
+    void loraplanesOwnPodsAreCountedOnceAsTheirAttempts() throws Exception {
+        kubelet.addNode("gpu-2", "nvidia.com/gpu", 4, "nvidia.com/gpu.product", H100);
+        await(() -> gpus().total() == 6, "the pool counts both nodes");
+        executor.start(attempt("ftjob-once", 1), gpus(), new Heard());
+        kubelet.running(kubelet.createPod(awaitJob("ftjob-once-a1"), "gpu-2"));
+        kubelet.otherWorkload("inference", "llm-0", "gpu-2", 1, 0);
+
+        await(() -> gpus().free() <= 4, "the other pod's GPU is taken");
+        Thread.sleep(100);
+        assertThat(gpus()).as("of gpu-2's four, one the attempt's and one the other pod's").isEqualTo(
+                new DevicePool("kubernetes", "training", "nvidia", H100, 6, 4, 4, 2));
+    }
+
+    @Test
+    void withoutPermissionToListPodsInAllNamespacesItWarnsOnceAndCountsOnlyItsOwnAttempts() throws Exception {
+        KubernetesMockServer forbidding = Kubelet.apiServerForbiddingPodsInAllNamespaces();
+        KubernetesClient restricted = forbidding.createClient();
+        Kubelet cluster = new Kubelet(restricted);
+        cluster.addNode("gpu-1", "nvidia.com/gpu", 2, "nvidia.com/gpu.product", H100);
+        cluster.otherWorkload("inference", "llm-0", "gpu-1", 1, 0);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));   // where slf4j-simple writes
+        KubernetesExecutor limited;
+        try {
+            limited = KubernetesExecutor.connect(restricted, SETTINGS, KINDS, logs);
+        } finally {
+            System.setErr(stderr);
+        }
+        try {
+            limited.start(attempt("ftjob-limited", 1), limited.pools().get(0), new Heard());
+            await(() -> restricted.configMaps().inNamespace("training").withName("ftjob-limited-a1").get() != null,
+                    "the attempt's Job and spec are created");
+
+            assertThat(limited.pools()).as("the other pod's GPU is not seen; the attempt's is")
+                    .containsExactly(new DevicePool("kubernetes", "training", "nvidia", H100, 2, 1));
+            assertThat(log.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")))
+                    .as("one warning, no error").singleElement().asString().contains("may not list and watch pods in all"
+                            + " namespaces", "cannot list resource \"pods\" in API group \"\" at the cluster scope",
+                            "k8s/deploy/base/rbac.yaml");
+        } finally {
+            limited.close();
+            restricted.close();
+            forbidding.destroy();
+        }
     }
 }

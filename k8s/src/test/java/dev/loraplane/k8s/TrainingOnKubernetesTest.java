@@ -23,6 +23,7 @@ import dev.loraplane.orchestrator.store.JobStatus;
 import dev.loraplane.orchestrator.store.Store;
 import dev.loraplane.orchestrator.store.StoredFile;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.vertx.core.Vertx;
@@ -33,6 +34,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -271,6 +273,30 @@ class TrainingOnKubernetesTest {
         runner.sweep();   // the sweep the attempt's end wakes
         assertThat(job(waiting.id()).status()).as("its GPU goes to the waiting job").isEqualTo(JobStatus.RUNNING);
         await(() -> clusterJob(waiting.id() + "-a1") != null, "its Job is created");
+    }
+
+    @Test
+    void aJobWaitsForTheGpusAnotherWorkloadsPodHoldsAndRunsOnceThatPodEnds() throws Exception {
+        Pod inference = kubelet.otherWorkload("inference", "llm-0", "gpu-1", 2, 0);
+        await(() -> executor.pools().get(0).free() == 0, "the other pod's GPUs are taken");
+        submit("ftjob-other001");
+        runner.sweep();
+
+        assertThat(job("ftjob-other001").status()).as("both GPUs of the node are another workload's").isEqualTo(JobStatus.QUEUED);
+        assertThat(executor.pools()).singleElement().satisfies(p -> {
+            assertThat(p.total()).isEqualTo(2);
+            assertThat(p.largestFree()).isZero();
+        });
+        assertThat(client.batch().v1().jobs().inNamespace("training").list().getItems()).isEmpty();
+
+        CompletableFuture<Void> woken = new CompletableFuture<>();
+        executor.onCapacityChange(() -> woken.complete(null));
+        kubelet.status(inference, new PodStatusBuilder().withPhase("Succeeded").build());
+        await(woken::isDone, "the other pod's end wakes the scheduler");
+        runner.sweep();   // the sweep it wakes
+        assertThat(job("ftjob-other001").status()).isEqualTo(JobStatus.RUNNING);
+        await(() -> clusterJob("ftjob-other001-a1") != null, "its Job is created");
+        await(() -> client.configMaps().inNamespace("training").withName("ftjob-other001-a1").get() != null, "its spec is created");
     }
 
     @Test

@@ -11,16 +11,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The cluster's devices as device pools: for each device type the cluster schedules by an extended
  * resource ({@code nvidia.com/gpu}), the allocatable count of the Ready, schedulable nodes summed by
- * their product label, less what attempts hold; plus the configured CPU slots.
+ * their product label, less what attempts hold and what the pods of other workloads running on those
+ * nodes request; plus the configured CPU slots.
  *
  * <p>An attempt's devices are on one node, so each pool also says the most devices one node has, and
- * has free: an attempt's pod holds devices on the node it is bound to, and a pod not bound yet is
- * counted against the node with the most free, as it may land there. Two nodes with two free GPUs
- * each make a pool of four free devices that takes no four-GPU attempt.
+ * has free: an attempt's pod, like another workload's, holds devices on the node it is bound to, and
+ * an attempt's pod not bound yet is counted against the node with the most free, as it may land there.
+ * Two nodes with two free GPUs each make a pool of four free devices that takes no four-GPU attempt.
  */
 public final class GpuInventory {
 
@@ -28,7 +30,7 @@ public final class GpuInventory {
     public static final String UNLABELLED = "unlabelled";
 
     /**
-     * What one attempt holds.
+     * What one attempt holds, or the pods of other workloads on one node.
      *
      * @param node the node its pod is bound to, or null while it is not
      */
@@ -46,27 +48,35 @@ public final class GpuInventory {
      * @param node what the pools say they are on ({@code kubernetes:<node>}): the namespace
      * @param kinds device type → how the cluster schedules it; types without a resource name are skipped
      * @param cpuSlots CPU-only attempts that may run at once
+     * @param others what the pods of other workloads hold
      */
     public static List<DevicePool> pools(String executor, String node, Collection<Node> nodes,
-            Map<String, KubernetesScheduling> kinds, int cpuSlots, Collection<Held> held) {
+            Map<String, KubernetesScheduling> kinds, int cpuSlots, Collection<Held> held, Collection<PodDevices> others) {
         List<DevicePool> pools = new ArrayList<>();
         if (cpuSlots > 0) {
             int busy = held.stream().filter(h -> h.type().equals("cpu")).mapToInt(Held::devices).sum();
             pools.add(new DevicePool(executor, node, "cpu", "cpu", cpuSlots, cpuSlots - busy));
         }
         new TreeMap<>(kinds).forEach((type, scheduling) -> {
-            if (scheduling.resourceName().isEmpty()) {
+            String resource = scheduling.resourceName();
+            if (resource.isEmpty()) {
                 return;
             }
+            Map<String, Integer> othersByNode = others.stream().collect(Collectors.groupingBy(PodDevices::node,
+                    Collectors.summingInt(p -> p.devices().getOrDefault(resource, 0))));
             Map<String, Map<String, Integer>> byProduct = new TreeMap<>();   // product → node → allocatable
+            List<Held> taken = new ArrayList<>(held);
             for (Node n : nodes) {
-                int count = allocatable(n, scheduling.resourceName());
+                int count = allocatable(n, resource);
                 if (count > 0 && usable(n)) {
-                    byProduct.computeIfAbsent(product(n, scheduling), p -> new TreeMap<>()).put(n.getMetadata().getName(), count);
+                    String name = n.getMetadata().getName();
+                    String product = product(n, scheduling);
+                    byProduct.computeIfAbsent(product, p -> new TreeMap<>()).put(name, count);
+                    taken.add(new Held(type, product, othersByNode.getOrDefault(name, 0), name));
                 }
             }
             byProduct.forEach((product, allocatable) -> pools.add(pool(executor, node, type, product, allocatable,
-                    held.stream().filter(h -> h.type().equals(type) && h.product().equals(product)).toList())));
+                    taken.stream().filter(h -> h.type().equals(type) && h.product().equals(product)).toList())));
         });
         return pools;
     }

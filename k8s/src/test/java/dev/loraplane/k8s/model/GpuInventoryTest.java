@@ -43,7 +43,7 @@ class GpuInventoryTest {
         List<GpuInventory.Held> held = List.of(new GpuInventory.Held("nvidia", "NVIDIA-H100-80GB-HBM3", 2, "a"),
                 new GpuInventory.Held("nvidia", "NVIDIA-H100-80GB-HBM3", 1, "b"), new GpuInventory.Held("cpu", "cpu", 1, null));
 
-        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 2, held)).containsExactly(
+        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 2, held, List.of())).containsExactly(
                 new DevicePool("kubernetes", "training", "cpu", "cpu", 2, 1),
                 new DevicePool("kubernetes", "training", "amd", GpuInventory.UNLABELLED, 8, 8),
                 new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100-80GB-HBM3", 16, 13, 8, 7),
@@ -55,7 +55,7 @@ class GpuInventoryTest {
         List<Node> nodes = List.of(node("a", "nvidia.com/gpu", 2, "nvidia.com/gpu.product", "NVIDIA-L4", true),
                 node("b", "nvidia.com/gpu", 2, "nvidia.com/gpu.product", "NVIDIA-L4", true));
 
-        DevicePool pool = GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of()).get(0);
+        DevicePool pool = GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of(), List.of()).get(0);
 
         assertThat(pool).isEqualTo(new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-L4", 4, 4, 2, 2));
         assertThat(pool.fits(2)).isTrue();
@@ -71,10 +71,11 @@ class GpuInventoryTest {
         GpuInventory.Held pending = new GpuInventory.Held("nvidia", "NVIDIA-H100", 4, null);
         GpuInventory.Held onTheNodeThatIsDown = new GpuInventory.Held("nvidia", "NVIDIA-H100", 8, "c");
 
-        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of(onA)))
+        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of(onA), List.of()))
                 .containsExactly(new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100", 16, 10, 8, 8));
         // a has 2 free, b 8; the pending four may take b's, leaving 4 together at most.
-        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of(onA, pending, onTheNodeThatIsDown)))
+        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of(onA, pending, onTheNodeThatIsDown),
+                List.of()))
                 .containsExactly(new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100", 16, 6, 8, 4));
     }
 
@@ -83,6 +84,23 @@ class GpuInventoryTest {
         Node cordoned = new NodeBuilder(node("a", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-A100", true))
                 .withNewSpec().withUnschedulable(true).endSpec().build();
 
-        assertThat(GpuInventory.pools("kubernetes", "training", List.of(cordoned), KINDS, 0, List.of())).isEmpty();
+        assertThat(GpuInventory.pools("kubernetes", "training", List.of(cordoned), KINDS, 0, List.of(), List.of())).isEmpty();
+    }
+
+    @Test
+    void otherWorkloadsPodsHoldDevicesOnTheirNodesInThePoolOfTheirProduct() {
+        List<Node> nodes = List.of(node("a", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-H100", true),
+                node("b", "nvidia.com/gpu", 8, "nvidia.com/gpu.product", "NVIDIA-H100", true),
+                node("c", "nvidia.com/gpu", 4, "nvidia.com/gpu.product", "NVIDIA-L4", true),
+                node("d", "amd.com/gpu", 8, "amd.com/gpu.product-name", "MI300X", true));
+        List<PodDevices> others = List.of(new PodDevices("a", Map.of("nvidia.com/gpu", 6)),
+                new PodDevices("a", Map.of("nvidia.com/gpu", 1)), new PodDevices("c", Map.of("nvidia.com/gpu", 1)),
+                new PodDevices("d", Map.of("amd.com/gpu", 8)), new PodDevices("gone", Map.of("nvidia.com/gpu", 8)));
+        GpuInventory.Held onB = new GpuInventory.Held("nvidia", "NVIDIA-H100", 2, "b");
+
+        assertThat(GpuInventory.pools("kubernetes", "training", nodes, KINDS, 0, List.of(onB), others)).containsExactly(
+                new DevicePool("kubernetes", "training", "amd", "MI300X", 8, 0),
+                new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-H100", 16, 7, 8, 6),
+                new DevicePool("kubernetes", "training", "nvidia", "NVIDIA-L4", 4, 3));
     }
 }
