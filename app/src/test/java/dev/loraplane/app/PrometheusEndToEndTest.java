@@ -18,11 +18,13 @@ import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.serving.Serving;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -47,14 +49,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dashboards and alert rules against a real Prometheus (Debian's {@code prometheus}) scraping a
  * running loraplane: the control plane with a worker training a job on the tiny base, and serving
- * answering requests for two adapters and the base. Every PromQL expression of every panel must parse
- * and return data over the run, every series a dashboard names must be one loraplane exports, and
- * every alert rule must load and evaluate.
+ * answering requests for two adapters and the base. Beside it Prometheus scrapes a hand-written sample of
+ * what NVIDIA dcgm-exporter and AMD device-metrics-exporter expose ({@value #EXPORTERS_SAMPLE}), for the
+ * GPU panels' queries of those. Every PromQL expression of every panel must parse and return data over
+ * the run, every series a dashboard names must be one that was scraped, and every alert rule must load
+ * and evaluate.
  */
 class PrometheusEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    /** A test resource in the GPU exporters' exposition format, written by hand (see its comment). */
+    private static final String EXPORTERS_SAMPLE = "gpu-exporters-hand-written-sample.prom";
     /** Figures of the gpu series that this host's cpu plugin may not measure (a VM without RAPL or thermal zones). */
     private static final List<String> HARDWARE_FIGURES = List.of("loraplane_gpu_power_watts", "loraplane_gpu_temperature_celsius");
     /** PromQL words that are not metric names. */
@@ -108,9 +114,10 @@ class PrometheusEndToEndTest {
         List<String> adapters = List.of(importAdapter(client, port, tiny, "support-bot", 1), importAdapter(client, port, tiny,
                 "sql-bot", 2));
 
+        int exportersPort = serveExportersSample();
         int prometheusPort = freePort();
         long start = System.currentTimeMillis() / 1000;
-        prometheus = startPrometheus(port, prometheusPort, rules);
+        prometheus = startPrometheus(port, exportersPort, prometheusPort, rules);
         String api = "http://127.0.0.1:" + prometheusPort;
 
         String jobId = trainingJob(client, port);
@@ -144,7 +151,8 @@ class PrometheusEndToEndTest {
 
         Set<String> exported = new TreeSet<>();
         query(api + "/api/v1/label/__name__/values").get("data").forEach(n -> exported.add(n.asText()));
-        assertThat(exported).as("Prometheus scraped loraplane").contains("loraplane_jobs", "loraplane_gpu_utilization_ratio");
+        assertThat(exported).as("Prometheus scraped loraplane and the exporters' sample").contains("loraplane_jobs",
+                "loraplane_gpu_utilization_ratio", "DCGM_FI_DEV_GPU_UTIL", "gpu_gfx_activity");
         List<String> unmeasured = unmeasuredHere();
         long end = System.currentTimeMillis() / 1000;
         int expressions = 0;
@@ -156,7 +164,7 @@ class PrometheusEndToEndTest {
                         String where = file.getFileName() + " / " + panel.get("title").asText() + ": " + expr;
                         assertThat(metricNames(expr)).as("series named by %s", where).isNotEmpty().allSatisfy(name -> {
                             if (!unmeasured.contains(name)) {
-                                assertThat(exported).as("%s names %s, which loraplane does not export", where, name).contains(name);
+                                assertThat(exported).as("%s names %s, which was not scraped", where, name).contains(name);
                             }
                         });
                         JsonNode answer = query(api + "/api/v1/query_range?start=" + start + "&end=" + end + "&step=1&query="
@@ -277,8 +285,24 @@ class PrometheusEndToEndTest {
         }
     }
 
-    /** Prometheus on loopback, scraping the control plane's /metrics every second, with loraplane's alert rules. */
-    private Process startPrometheus(int target, int port, Path rules) throws Exception {
+    /** Serves {@value #EXPORTERS_SAMPLE} on loopback as a GPU exporter serves its scrape; returns the port. */
+    private int serveExportersSample() throws Exception {
+        byte[] sample;
+        try (InputStream in = PrometheusEndToEndTest.class.getResourceAsStream("/" + EXPORTERS_SAMPLE)) {
+            assertThat(in).as(EXPORTERS_SAMPLE + " on the test class path").isNotNull();
+            sample = in.readAllBytes();
+        }
+        Buffer body = Buffer.buffer(sample);
+        return await(vertx.createHttpServer().requestHandler(request -> request.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(body)).listen(0, "127.0.0.1"))
+                .actualPort();
+    }
+
+    /**
+     * Prometheus on loopback, scraping the control plane's /metrics and the exporters' sample every
+     * second, with loraplane's alert rules.
+     */
+    private Process startPrometheus(int target, int exporters, int port, Path rules) throws Exception {
         Path config = Files.writeString(dir.resolve("prometheus.yml"), """
                 global:
                   scrape_interval: 1s
@@ -290,7 +314,10 @@ class PrometheusEndToEndTest {
                     metrics_path: /metrics
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(rules, target));
+                  - job_name: gpu-exporters-sample
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(rules, target, exporters));
         Process process = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();

@@ -36,7 +36,8 @@ public final class Serving implements AutoCloseable {
      * @param maxCpuLoras adapters kept loaded in host memory (vLLM's {@code max_cpu_loras})
      * @param maxLoraRank the largest rank served (vLLM's {@code max_lora_rank})
      * @param resolveTtl how long a name's newest version is trusted before the registry is asked again
-     * @param adapterLabels adapters named in metric labels before the rest count as {@code other}
+     * @param adapterLabels adapters named in metric labels, those with the most recent requests; the rest count
+     *     as {@code other}
      * @param price what the device serving runs on costs, for the cost series; null for none
      */
     public record Settings(int maxBatch, int maxContext, int queueCapacity, int maxLoras, int maxCpuLoras, int maxLoraRank,

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * in that time; time in which nothing was generated is idle. Series:
  * {@code loraplane_cost_usd_total{tenant,accelerator,kind="serving"}},
  * {@code loraplane_serving_adapter_cost_usd_total{adapter}} (the adapter label as
- * {@link ServingMetrics} bounds it) and {@code loraplane_serving_idle_cost_usd_total{accelerator}}.
+ * {@link AdapterLabels} bounds it) and {@code loraplane_serving_idle_cost_usd_total{accelerator}}.
  * Their sum is the device's whole cost; cost per 1K tokens of an adapter is its cost rate over its
  * token rate, in PromQL.
  */
@@ -24,6 +24,7 @@ final class ServingCost implements AutoCloseable {
     private record Share(String tenant, String adapter) {}
 
     private final MeterRegistry registry;
+    private final AdapterLabels labels;
     private final DevicePrice price;
     private final LongSupplier nanos;
     private final Map<Share, Long> pending = new HashMap<>();
@@ -31,8 +32,9 @@ final class ServingCost implements AutoCloseable {
     private long settledAt;
     private ScheduledExecutorService timer;
 
-    ServingCost(MeterRegistry registry, DevicePrice price, LongSupplier nanos) {
+    ServingCost(MeterRegistry registry, AdapterLabels labels, DevicePrice price, LongSupplier nanos) {
         this.registry = registry;
+        this.labels = labels;
         this.price = price;
         this.nanos = nanos;
         this.settledAt = nanos.getAsLong();
@@ -51,7 +53,7 @@ final class ServingCost implements AutoCloseable {
         return this;
     }
 
-    /** A request of {@code tenant} generated {@code tokens} with {@code adapter} (a bounded label). */
+    /** A request of {@code tenant} generated {@code tokens} with {@code adapter} (a label from {@link AdapterLabels}). */
     synchronized void generated(String tenant, String adapter, long tokens) {
         if (tokens > 0) {
             pending.merge(new Share(tenant, adapter), tokens, Long::sum);
@@ -73,8 +75,8 @@ final class ServingCost implements AutoCloseable {
             Counter.builder("loraplane.cost.usd").description("Cost of the accelerator time used, in USD")
                     .tags("tenant", share.tenant(), "accelerator", price.accelerator(), "kind", "serving").register(registry)
                     .increment(part);
-            Counter.builder("loraplane.serving.adapter.cost.usd").description("Cost of serving apportioned by generated tokens, in USD")
-                    .tag("adapter", share.adapter()).register(registry).increment(part);
+            labels.increment("loraplane.serving.adapter.cost.usd", "Cost of serving apportioned by generated tokens, in USD",
+                    share.adapter(), part);
         });
         pending.clear();
     }

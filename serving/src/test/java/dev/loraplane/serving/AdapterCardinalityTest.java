@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 500 distinct adapters answer through one server: the adapter label of every series stays within the
- * configured cap (the first adapters seen, then {@code other}), and nothing is lost from the totals.
+ * 500 distinct adapters answer through one server, one request each: the adapter label of every series
+ * stays within the configured cap (places go to the first adapters seen; with equal traffic no later one
+ * passes them, see {@link AdapterLabelsTest}), the rest count as {@code other}, and nothing is lost from
+ * the totals.
  */
 class AdapterCardinalityTest {
 

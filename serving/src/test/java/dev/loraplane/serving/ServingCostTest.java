@@ -13,7 +13,8 @@ class ServingCostTest {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicLong clock = new AtomicLong();
-    private final ServingCost cost = new ServingCost(registry, new DevicePrice("nvidia", 3.60), clock::get);
+    private final AdapterLabels labels = new AdapterLabels(registry, 10, clock::get);
+    private final ServingCost cost = new ServingCost(registry, labels, new DevicePrice("nvidia", 3.60), clock::get);
 
     private double value(String series) {
         String line = registry.scrape().lines().filter(l -> l.startsWith(series + " ")).findFirst()
@@ -23,9 +24,9 @@ class ServingCostTest {
 
     @Test
     void eachSecondsCostGoesToTheAdaptersByTheTokensTheyGeneratedAndTheRestIsIdle() {
-        cost.generated("acme", "support-bot", 300);
-        cost.generated("globex", "sql-bot", 100);
-        cost.generated("acme", "support-bot", 200);
+        cost.generated("acme", labels.request("support-bot"), 300);
+        cost.generated("globex", labels.request("sql-bot"), 100);
+        cost.generated("acme", labels.request("support-bot"), 200);
         clock.addAndGet(10_000_000_000L);   // 10 s: $0.01, split 500 : 100
         cost.settle();
         clock.addAndGet(5_000_000_000L);    // 5 s with nothing generated

@@ -4,7 +4,9 @@ package dev.loraplane.orchestrator.jobs;
  * What a running attempt has cost so far, as the DCGM cost-attribution split has it: allocated (the
  * devices held × time × price) and effective (the same × the utilization its worker measured); the
  * difference is waste. Allocated time is handed out in pieces ({@link #unbilledDeviceSeconds}) so the
- * cost counters grow while the attempt runs, not only when it ends.
+ * cost counters grow while the attempt runs, not only when it ends. An attempt a control plane
+ * re-attached to after a restart starts from what the store says the counters were given
+ * ({@link #billedUntil}, {@link #effectiveUsd}), so none of its time is billed twice.
  */
 final class AttemptCost {
 
@@ -15,12 +17,18 @@ final class AttemptCost {
     private long measuredMillis;
     private Double effectiveUsd;
 
-    AttemptCost(double usdPerDeviceHour, int devices, long startedMillis) {
+    /**
+     * An attempt whose time up to {@code billedMillis} is billed already ({@code startedMillis} for a new
+     * one), with {@code effectiveUsd} of effective cost (null: none measured yet); its utilization is
+     * measured from there on.
+     */
+    AttemptCost(double usdPerDeviceHour, int devices, long startedMillis, long billedMillis, Double effectiveUsd) {
         this.usdPerDeviceHour = usdPerDeviceHour;
         this.devices = devices;
         this.startedMillis = startedMillis;
-        this.billedMillis = startedMillis;
-        this.measuredMillis = startedMillis;
+        this.billedMillis = Math.max(startedMillis, billedMillis);
+        this.measuredMillis = this.billedMillis;
+        this.effectiveUsd = effectiveUsd;
     }
 
     /** Device-seconds held since the previous call (or the start), and marks them billed. */
@@ -28,6 +36,11 @@ final class AttemptCost {
         long from = billedMillis;
         billedMillis = Math.max(billedMillis, nowMillis);
         return Math.max(0, nowMillis - from) / 1000.0 * devices;
+    }
+
+    /** Epoch milliseconds up to which its device time is billed. */
+    synchronized long billedUntil() {
+        return billedMillis;
     }
 
     /** What {@code deviceSeconds} cost at this attempt's price. */

@@ -67,11 +67,12 @@ public final class JobRunner {
     public record Policies(Scheduler scheduler, RetryPolicy retries, CostEstimator costs) {}
 
     /** What the runner knows of an attempt in flight. */
-    private record Live(Job job, AttemptRecord attempt, long startedMillis, AttemptCost cost) {
+    private record Live(Job job, AttemptRecord attempt, AttemptCost cost) {
 
-        Live(Job job, AttemptRecord attempt, long startedMillis, PriceTable prices) {
-            this(job, attempt, startedMillis, new AttemptCost(prices.usdPerHour(attempt.accelerator(), attempt.product()),
-                    attempt.devices(), startedMillis));
+        /** Billed from where the store says the counters were left: the start, for a new attempt. */
+        Live(Job job, AttemptRecord attempt, PriceTable prices) {
+            this(job, attempt, new AttemptCost(prices.usdPerHour(attempt.accelerator(), attempt.product()), attempt.devices(),
+                    attempt.startedAt() * 1000, billedFrom(attempt), attempt.effectiveUsd()));
         }
     }
 
@@ -206,9 +207,9 @@ public final class JobRunner {
                 false, 0);
         AcceleratorRequest accelerator = Scheduler.accelerator(job);
         int number = job.attempts() + 1;
-        long startedMillis = System.currentTimeMillis();
+        long startedAt = now();   // whole seconds, as the store keeps it: a control plane that re-attaches bills the same
         AttemptRecord record = AttemptRecord.started(job.id(), number, pool.where(), pool.type(), pool.product(),
-                accelerator.count(), startedMillis / 1000);
+                accelerator.count(), startedAt);
         Job running;
         try {
             running = store.startAttempt(job.moved(JobStatus.RUNNING, number, null), record, new JobEvent(job.id(), 0, now(),
@@ -218,9 +219,9 @@ public final class JobRunner {
         } catch (JobStateException e) {
             return;   // cancelled meanwhile
         }
-        metrics.attemptStarted(job.tenant(), pool.type(), Math.max(0, startedMillis / 1000
+        metrics.attemptStarted(job.tenant(), pool.type(), Math.max(0, startedAt
                 - (job.queuedAt() != null ? job.queuedAt() : job.createdAt())));
-        Live attempt = new Live(running, record, startedMillis, policies.costs().prices());
+        Live attempt = new Live(running, record, policies.costs().prices());
         live.put(job.id(), attempt);
         ended.remove(job.id());
         Executor executor = executors.stream().filter(e -> e.name().equals(pool.executor())).findFirst().orElseThrow();
@@ -243,7 +244,7 @@ public final class JobRunner {
         if (record == null) {
             return false;
         }
-        Live attempt = new Live(job, record, record.startedAt() * 1000, policies.costs().prices());
+        Live attempt = new Live(job, record, policies.costs().prices());
         live.put(job.id(), attempt);   // first: the executor may replay the attempt's end at once
         ended.remove(job.id());
         Instant since = Instant.ofEpochSecond(lastHeard(job) - 1);   // a second early: a line twice rather than none
@@ -331,10 +332,14 @@ public final class JobRunner {
         }
     }
 
-    /** Bills the device time held since the last line, so the cost counters grow while the attempt runs. */
+    /**
+     * Bills the device time held since the last line, so the cost counters grow while the attempt runs,
+     * recording first in the store how far they got.
+     */
     private void accrue(Live attempt, long nowMillis) {
         double deviceSeconds = attempt.cost().unbilledDeviceSeconds(nowMillis);
         AttemptRecord a = attempt.attempt();
+        store.billed(a.jobId(), a.number(), attempt.cost().billedUntil(), attempt.cost().effectiveUsd());
         metrics.deviceTime(attempt.job().tenant(), a.accelerator(), deviceSeconds, attempt.cost().usd(deviceSeconds));
         metrics.jobFigure(a.jobId(), attempt.job().tenant(), JobFigure.ALLOCATED_COST, attempt.cost().allocatedUsd(nowMillis));
     }
@@ -348,13 +353,14 @@ public final class JobRunner {
         List<DeviceTelemetry> devices = WorkerLine.devices(line);
         metrics.deviceReadings(line.getString("host", attempt.attempt().executor()), job.id(), job.tenant(), devices);
         long nowMillis = System.currentTimeMillis();
-        accrue(attempt, nowMillis);
         List<Double> utilization = devices.stream().map(DeviceTelemetry::utilization).filter(u -> u != null).toList();
-        if (utilization.isEmpty()) {
+        Double effectiveUsd = utilization.isEmpty() ? null : attempt.cost().measured(utilization.stream()
+                .mapToDouble(Double::doubleValue).average().orElseThrow(), nowMillis);
+        accrue(attempt, nowMillis);
+        if (effectiveUsd == null) {
             return;   // no tool measured it: the effective cost stays unknown, not zero
         }
-        double mean = utilization.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        metrics.effectiveCost(job.tenant(), attempt.attempt().accelerator(), attempt.cost().measured(mean, nowMillis));
+        metrics.effectiveCost(job.tenant(), attempt.attempt().accelerator(), effectiveUsd);
         double effective = attempt.cost().effectiveUsd();
         double allocated = attempt.cost().allocatedUsd(nowMillis);
         metrics.jobFigure(job.id(), job.tenant(), JobFigure.EFFECTIVE_COST, effective);
@@ -408,20 +414,32 @@ public final class JobRunner {
                 + " of " + policies.retries().maxAttempts() + " allowed)");
     }
 
-    /** A running job with no worker anywhere: the control plane restarted, or its executor lost it. */
+    /**
+     * A running job with no worker anywhere: the control plane restarted, or its executor lost it. Its
+     * attempt ends when it was last heard of (or last billed, if later); the counters get what the
+     * control plane before did not bill.
+     */
     private void orphaned(Job job) {
         long lastHeard = lastHeard(job);
+        PriceTable prices = policies.costs().prices();
         store.attempts(job.id()).stream().filter(a -> a.endedAt() == null).forEach(a -> {
-            double deviceSeconds = Math.max(0, lastHeard - a.startedAt()) * (double) a.devices();
-            double cost = policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds);
-            if (store.endAttempt(a.jobId(), a.number(), lastHeard, "control_plane_restart", deviceSeconds, cost)) {
-                metrics.deviceTime(job.tenant(), a.accelerator(), deviceSeconds, cost);
+            long endMillis = Math.max(lastHeard * 1000, billedFrom(a));
+            double deviceSeconds = Math.max(0, endMillis - a.startedAt() * 1000) / 1000.0 * a.devices();
+            if (store.endAttempt(a.jobId(), a.number(), endMillis / 1000, "control_plane_restart", deviceSeconds,
+                    prices.cost(a.accelerator(), a.product(), deviceSeconds))) {
+                double unbilled = (endMillis - billedFrom(a)) / 1000.0 * a.devices();
+                metrics.deviceTime(job.tenant(), a.accelerator(), unbilled, prices.cost(a.accelerator(), a.product(), unbilled));
             }
             metrics.jobEnded(job.id());
             metrics.attemptRetried(job.tenant(), a.accelerator(), "control_plane_restart");
         });
         requeue(job, null, "The worker is gone (the control plane restarted); the job goes back to the queue and resumes"
                 + " from its last checkpoint");
+    }
+
+    /** Epoch milliseconds up to which the attempt's device time is in the cost counters. */
+    private static long billedFrom(AttemptRecord a) {
+        return a.billedUntil() != null ? a.billedUntil() : a.startedAt() * 1000;
     }
 
     /** When the job's latest event was written (epoch seconds): the last the control plane heard of it. */
@@ -436,7 +454,7 @@ public final class JobRunner {
     private void bill(Live attempt, String outcome) {
         AttemptRecord a = attempt.attempt();
         long nowMillis = System.currentTimeMillis();
-        double deviceSeconds = (nowMillis - attempt.startedMillis()) / 1000.0 * a.devices();
+        double deviceSeconds = (nowMillis - a.startedAt() * 1000) / 1000.0 * a.devices();
         double cost = policies.costs().prices().cost(a.accelerator(), a.product(), deviceSeconds);
         if (store.endAttempt(a.jobId(), a.number(), now(), outcome, deviceSeconds, cost)) {
             double rest = attempt.cost().unbilledDeviceSeconds(nowMillis);

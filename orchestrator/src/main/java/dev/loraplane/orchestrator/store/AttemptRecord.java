@@ -12,13 +12,17 @@ package dev.loraplane.orchestrator.store;
  * @param outcome how it ended: succeeded, failed, cancelled, retried, requeued; null while it runs
  * @param deviceSeconds devices × seconds held; null while it runs
  * @param costUsd device-hours × the price of its accelerator; null while it runs
+ * @param billedUntil epoch milliseconds up to which its device time is in the cost counters; null before
+ *     the first bill
+ * @param effectiveUsd its effective cost in the counters so far; null before a reading of utilization
  */
 public record AttemptRecord(String jobId, int number, String executor, String accelerator, String product, int devices,
-        long startedAt, Long endedAt, String outcome, Double deviceSeconds, Double costUsd) {
+        long startedAt, Long endedAt, String outcome, Double deviceSeconds, Double costUsd, Long billedUntil,
+        Double effectiveUsd) {
 
     /** An attempt starting now. */
     public static AttemptRecord started(String jobId, int number, String executor, String accelerator, String product, int devices,
             long at) {
-        return new AttemptRecord(jobId, number, executor, accelerator, product, devices, at, null, null, null, null);
+        return new AttemptRecord(jobId, number, executor, accelerator, product, devices, at, null, null, null, null, null, null);
     }
 }

@@ -28,7 +28,7 @@ public final class Store implements AdapterRegistry {
     /** A job's fields, its cost so far (only {@link #endAttempt} writes it) and its ETA (only {@link #progress}). */
     private static final String JOB_COLUMNS = JOB_FIELDS + ", cost_usd, estimated_finish";
     private static final String ATTEMPT_COLUMNS = "job_id, attempt, executor, accelerator, product, devices, started_at,"
-            + " ended_at, outcome, device_seconds, cost_usd";
+            + " ended_at, outcome, device_seconds, cost_usd, billed_until, effective_usd";
 
     private final Database db;
 
@@ -227,7 +227,7 @@ public final class Store implements AdapterRegistry {
     public Job startAttempt(Job running, AttemptRecord attempt, JobEvent event) {
         return db.transaction(c -> {
             Job started = transition(c, running, List.of(JobStatus.QUEUED), event);
-            update(c, "INSERT INTO attempts (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
+            update(c, "INSERT INTO attempts (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL)",
                     attempt.jobId(), attempt.number(), attempt.executor(), attempt.accelerator(), attempt.product(),
                     attempt.devices(), attempt.startedAt());
             return started;
@@ -253,6 +253,16 @@ public final class Store implements AdapterRegistry {
             update(c, "UPDATE jobs SET cost_usd = COALESCE(cost_usd, 0) + ? WHERE id = ?", costUsd, jobId);
             return true;
         });
+    }
+
+    /**
+     * Records what the cost counters have been given for a running attempt: its device time up to
+     * {@code billedUntil} (epoch milliseconds) and {@code effectiveUsd}. Call it before adding to the
+     * counters; an attempt that has ended is left as it is.
+     */
+    public void billed(String jobId, int number, long billedUntil, Double effectiveUsd) {
+        db.transaction(c -> update(c, "UPDATE attempts SET billed_until = ?, effective_usd = ? WHERE job_id = ? AND attempt = ?"
+                + " AND ended_at IS NULL", billedUntil, effectiveUsd, jobId, number));
     }
 
     /**
@@ -522,7 +532,7 @@ public final class Store implements AdapterRegistry {
     private static AttemptRecord attempt(ResultSet r) throws SQLException {
         return new AttemptRecord(r.getString("job_id"), r.getInt("attempt"), r.getString("executor"), r.getString("accelerator"),
                 r.getString("product"), r.getInt("devices"), r.getLong("started_at"), getLong(r, "ended_at"), r.getString("outcome"),
-                getDouble(r, "device_seconds"), getDouble(r, "cost_usd"));
+                getDouble(r, "device_seconds"), getDouble(r, "cost_usd"), getLong(r, "billed_until"), getDouble(r, "effective_usd"));
     }
 
     private static Adapter adapter(ResultSet r) throws SQLException {

@@ -10,7 +10,7 @@ class AttemptCostTest {
 
     @Test
     void effectiveCostIsDeviceTimeTimesMeasuredUtilizationAndAllocatedIsBilledOnce() {
-        AttemptCost cost = new AttemptCost(3.60, 2, 0);
+        AttemptCost cost = new AttemptCost(3.60, 2, 0, 0, null);
         assertThat(cost.effectiveUsd()).as("nothing measured yet").isNull();
 
         assertThat(cost.measured(0.5, 1_000_000)).isCloseTo(1.0, within(1e-9));   // 1000 s × 2 devices × $0.001/s × 0.5
@@ -22,5 +22,15 @@ class AttemptCostTest {
         assertThat(cost.unbilledDeviceSeconds(1_500_000)).isEqualTo(1000.0);
         assertThat(cost.unbilledDeviceSeconds(1_500_000)).as("billed already").isZero();
         assertThat(cost.usd(1000)).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
+    void anAttemptReattachedAfterARestartBillsOnFromWhereTheCountersWereLeft() {
+        AttemptCost resumed = new AttemptCost(3.60, 2, 0, 1_000_000, 0.75);   // billed to 1000 s, $0.75 of it effective
+        assertThat(resumed.unbilledDeviceSeconds(1_500_000)).as("500 s × 2 devices, not from the start").isEqualTo(1000.0);
+        assertThat(resumed.measured(1.0, 1_500_000)).as("measured from 1000 s on").isCloseTo(1.0, within(1e-9));
+        assertThat(resumed.effectiveUsd()).isCloseTo(1.75, within(1e-9));
+        assertThat(resumed.allocatedUsd(1_500_000)).as("the attempt's whole time").isCloseTo(3.0, within(1e-9));
+        assertThat(resumed.billedUntil()).isEqualTo(1_500_000);
     }
 }

@@ -105,6 +105,11 @@ class JobRunnerTest {
         }
     }
 
+    /** A cent per device-second, to see it. */
+    static final PriceTable CENT_A_SECOND = new PriceTable(Map.of("cpu", 36.0));
+    static final String PROGRESS = "{\"type\": \"progress\", \"step\": 3, \"total_steps\": 12, \"loss\": 1.5,"
+            + " \"learning_rate\": 0.003, \"tokens_per_second\": 400.0, \"eta_seconds\": 120.0}";
+
     @TempDir
     Path dir;
 
@@ -124,10 +129,9 @@ class JobRunnerTest {
                         .repeat(20));
         ArtifactStore.Blob blob = artifacts.putMoving(train);
         store.insertFile(new StoredFile("file-1", "acme", "train.jsonl", "fine-tune", blob.bytes(), blob.sha256(), 1));
-        PriceTable prices = new PriceTable(Map.of("cpu", 36.0));   // a cent per second, to see it
         runner = new JobRunner(store, artifacts, Map.of("loraplane-tiny", new BaseModel("loraplane-tiny", tiny, 3e-3, 64,
                 Map.of("cpu", 100.0))), List.of(executor), new JobRunner.Policies(new Scheduler(Quotas.NONE),
-                new RetryPolicy(2, 0, 1, 0), new CostEstimator(prices, store::measuredThroughput)), dir, metrics, () -> { });
+                new RetryPolicy(2, 0, 1, 0), new CostEstimator(CENT_A_SECOND, store::measuredThroughput)), dir, metrics, () -> { });
     }
 
     private Job create(String id) {
@@ -279,6 +283,10 @@ class JobRunnerTest {
     }
 
     private double value(String series) {
+        return value(metrics, series);
+    }
+
+    private static double value(ControlPlaneMetrics metrics, String series) {
         String line = metrics.scrape().lines().filter(l -> l.startsWith(series + " ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + series));
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
@@ -344,5 +352,59 @@ class JobRunnerTest {
             assertThat(a.outcome()).isEqualTo("succeeded");
         });
         assertThat(messages("ftjob-gadopted1")).noneMatch(m -> m.startsWith("The worker is gone"));
+    }
+
+    @Test
+    void anAttemptReattachedAfterARestartIsBilledOnceAcrossTheRestart() throws Exception {
+        create("ftjob-gbilled01");
+        runner.sweep();
+        Thread.sleep(300);
+        executor.line(PROGRESS);   // the first control plane bills the time so far, then goes
+        String cost = "loraplane_cost_usd_total{accelerator=\"cpu\",kind=\"training\",tenant=\"acme\"}";
+        String seconds = "loraplane_device_seconds_total{accelerator=\"cpu\",tenant=\"acme\"}";
+        double costBefore = value(metrics, cost);
+        double secondsBefore = value(metrics, seconds);
+        assertThat(costBefore).as("at least 0.3 s at a cent a second").isGreaterThanOrEqualTo(0.003);
+
+        ControlPlaneMetrics afterRestart = new ControlPlaneMetrics();   // a new process: its counters start at zero
+        ScriptedExecutor kept = new ScriptedExecutor();
+        kept.slots = 0;
+        kept.adoptable.put("ftjob-gbilled01", Instant.EPOCH);
+        JobRunner restarted = new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(kept),
+                new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(CENT_A_SECOND,
+                        store::measuredThroughput)), dir, afterRestart, () -> { });
+        restarted.sweep();
+        Thread.sleep(300);
+        kept.line(PROGRESS);
+        kept.exit(AttemptExit.STOPPED);
+
+        AttemptRecord attempt = store.attempts("ftjob-gbilled01").get(0);
+        assertThat(attempt.outcome()).isEqualTo("stopped");
+        assertThat(costBefore + value(afterRestart, cost)).as("the attempt's device time × price, once across the restart")
+                .isCloseTo(attempt.costUsd(), within(1e-9));
+        assertThat(secondsBefore + value(afterRestart, seconds)).isCloseTo(attempt.deviceSeconds(), within(1e-9));
+    }
+
+    @Test
+    void anAttemptClosedAfterARestartBillsOnlyWhatWasNotBilledBefore() throws Exception {
+        create("ftjob-gbilled02");
+        runner.sweep();
+        Thread.sleep(300);
+        executor.line(PROGRESS);
+        executor.listeners.set(0, null);   // the process that ran it is gone, and never said so
+        String cost = "loraplane_cost_usd_total{accelerator=\"cpu\",kind=\"training\",tenant=\"acme\"}";
+        double costBefore = value(metrics, cost);
+        ControlPlaneMetrics afterRestart = new ControlPlaneMetrics();
+        ScriptedExecutor none = new ScriptedExecutor();
+        none.slots = 0;
+        new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(none),
+                new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(CENT_A_SECOND,
+                        store::measuredThroughput)), dir, afterRestart, () -> { }).sweep();
+
+        AttemptRecord attempt = store.attempts("ftjob-gbilled02").get(0);
+        assertThat(attempt.outcome()).isEqualTo("control_plane_restart");
+        assertThat(attempt.costUsd()).as("at least to the last bill").isGreaterThanOrEqualTo(costBefore - 1e-12);
+        double costAfter = afterRestart.scrape().lines().anyMatch(l -> l.startsWith(cost + " ")) ? value(afterRestart, cost) : 0;
+        assertThat(costBefore + costAfter).as("billed once across the restart").isCloseTo(attempt.costUsd(), within(1e-9));
     }
 }

@@ -34,7 +34,7 @@ abstract class StoreContract {
 
     @Test
     void migrationsApplyOnceAndAgainIsANoOp() {
-        assertThat(Migrations.apply(database())).containsExactly(1, 2, 3, 4);
+        assertThat(Migrations.apply(database())).containsExactly(1, 2, 3, 4, 5);
         assertThat(Migrations.apply(database())).isEmpty();
     }
 
@@ -222,7 +222,14 @@ abstract class StoreContract {
         Job first = store.startAttempt(queued.moved(JobStatus.RUNNING, 1, null),
                 AttemptRecord.started(job.id(), 1, "local", "cpu", "Xeon", 1, 20), new JobEvent(job.id(), 0, 20, "info", "message", "1", null));
         assertThat(store.openAttempts()).extracting(AttemptRecord::jobId).containsExactly("ftjob-1");
+        store.billed(job.id(), 1, 50_500, 0.125);
+        assertThat(store.openAttempts()).singleElement().satisfies(a -> {
+            assertThat(a.billedUntil()).isEqualTo(50_500L);
+            assertThat(a.effectiveUsd()).isEqualTo(0.125);
+        });
         assertThat(store.endAttempt(job.id(), 1, 80, "worker_crashed", 60, 0.25)).isTrue();
+        store.billed(job.id(), 1, 90_000, 0.5);
+        assertThat(store.attempts(job.id()).get(0).billedUntil()).as("an ended attempt's books stay closed").isEqualTo(50_500L);
         assertThat(store.endAttempt(job.id(), 1, 90, "worker_crashed", 70, 0.50)).as("ended twice, billed once").isFalse();
         Job retry = store.transition(first.queued(80, 140L, first.estimatedCostUsd()), Set.of(JobStatus.RUNNING),
                 new JobEvent(job.id(), 0, 80, "warn", "message", "retry", null));
