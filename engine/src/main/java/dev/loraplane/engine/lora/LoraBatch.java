@@ -55,7 +55,7 @@ public final class LoraBatch implements Adapters, AutoCloseable {
     private final int used;
     private final int concatenatedColumns;
     private final Map<LoraAdapter.ModuleKey, NDArray[]> factors = new HashMap<>();
-    private final Map<Integer, NDArray[]> groupIndexes = new HashMap<>();
+    private final Map<Integer, GroupIndex> groupIndexes = new HashMap<>();
     private final RowGroups groups;
     private NDArray mask;
     /** The input last gathered into chunks, and what it gave, for projections that share an input. */
@@ -146,7 +146,7 @@ public final class LoraBatch implements Adapters, AutoCloseable {
             }
             NDArray down = ai.djl.nn.core.Linear.linear(x, m.a()).singletonOrThrow();
             NDArray up = ai.djl.nn.core.Linear.linear(down, m.b()).singletonOrThrow();
-            return y.add(up.mul(adapter.config().scaling()));
+            return y.addi(up.muli(adapter.config().scaling()));
         }
         AdapterSlots slots = slots();
         if (slots.generation() != generation) {
@@ -158,21 +158,21 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         }
         NDArray[] f = factors.computeIfAbsent(key, this::factors);
         if (sideBySide()) {
-            NDArray down = x.matMul(f[0]).mul(mask()); // [B, T, in] · [in, k·R], own R kept
-            return y.add(down.matMul(f[1]));           // [B, T, k·R] · [k·R, out]
+            NDArray down = x.matMul(f[0]).muli(mask()); // [B, T, in] · [in, k·R], own R kept
+            return y.addi(down.matMul(f[1]));           // [B, T, k·R] · [k·R, out]
         }
         int tokens = (int) x.getShape().get(1);
-        NDArray[] index = groupIndexes.computeIfAbsent(tokens, this::groupIndex);
+        GroupIndex index = groupIndexes.computeIfAbsent(tokens, this::groupIndex);
         if (x != groupedInput) {           // q, k and v (gate and up) read the same x: gathered once
             groupedInput = x;
-            grouped = x.get(new NDIndex("{}, {}", index[0], index[1]));       // [C, m·T, in]
+            grouped = x.get(index.gather());                                  // [C, m·T, in]
         }
         NDArray up = grouped.matMul(f[0]).matMul(f[1]);                       // [C, m·T, R] then [C, m·T, out]
-        NDArray delta = up.get(new NDIndex("{}, {}", index[2], index[3]));    // [B, T, out]
-        if (index.length == 5) {
-            delta = delta.mul(index[4]);                                      // rows without adapter
+        NDArray delta = up.get(index.scatter());                              // [B, T, out]
+        if (index.adapted() != null) {
+            delta.muli(index.adapted());                                      // rows without adapter
         }
-        return y.add(delta);
+        return y.addi(delta);
     }
 
     /**
@@ -229,20 +229,19 @@ public final class LoraBatch implements Adapters, AutoCloseable {
     }
 
     /**
-     * For {@code tokens} tokens per row: the gather indexes {@code [C, m·T]} (row, token), the scatter
-     * indexes {@code [B, T]} (chunk, position), and (when some row has no adapter) a {@code [B, T, 1]}
-     * mask zeroing those rows.
+     * For {@code tokens} tokens per row: the gather index {@code [C, m·T]} (row, token), the scatter
+     * index {@code [B, T]} (chunk, position), and (when some row has no adapter) a {@code [B, T, 1]}
+     * mask zeroing those rows. Built once: DJL parses an index's text on every construction.
      */
-    private NDArray[] groupIndex(int tokens) {
+    private GroupIndex groupIndex(int tokens) {
         long[][] gather = groups.gather(tokens);
         long[][] scatter = groups.scatter(tokens);
         Shape chunked = new Shape(groups.chunks(), (long) groups.size() * tokens);
         Shape batch = new Shape(mapping.rows(), tokens);
-        NDArray[] index = {
-            keep(manager.create(gather[0], chunked)), keep(manager.create(gather[1], chunked)),
-            keep(manager.create(scatter[0], batch)), keep(manager.create(scatter[1], batch))};
+        NDIndex gatherIndex = new NDIndex("{}, {}", keep(manager.create(gather[0], chunked)), keep(manager.create(gather[1], chunked)));
+        NDIndex scatterIndex = new NDIndex("{}, {}", keep(manager.create(scatter[0], batch)), keep(manager.create(scatter[1], batch)));
         if (!groups.hasBaseRows()) {
-            return index;
+            return new GroupIndex(gatherIndex, scatterIndex, null);
         }
         float[] adapted = new float[mapping.rows() * tokens];
         for (int row = 0; row < mapping.rows(); row++) {
@@ -250,9 +249,11 @@ public final class LoraBatch implements Adapters, AutoCloseable {
                 Arrays.fill(adapted, row * tokens, (row + 1) * tokens, 1f);
             }
         }
-        return new NDArray[] {index[0], index[1], index[2], index[3],
-            keep(manager.create(adapted, new Shape(mapping.rows(), tokens, 1)))};
+        return new GroupIndex(gatherIndex, scatterIndex, keep(manager.create(adapted, new Shape(mapping.rows(), tokens, 1))));
     }
+
+    /** @param adapted {@code [B, T, 1]}, zero on rows without adapter; null when every row has one */
+    private record GroupIndex(NDIndex gather, NDIndex scatter, NDArray adapted) {}
 
     /** Keeps an array in this batch's manager for its lifetime, out of any per-step {@link NDScope}. */
     private NDArray keep(NDArray array) {
