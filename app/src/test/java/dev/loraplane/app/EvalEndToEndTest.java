@@ -12,7 +12,6 @@ import dev.loraplane.serving.Serving;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -20,6 +19,7 @@ import io.vertx.ext.web.multipart.MultipartForm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -134,6 +134,11 @@ class EvalEndToEndTest {
         String evalId = created.getJsonObject("baseline").getString("eval_id");
         assertThat(evalId).as(created.encodePrettily()).startsWith("eval-");
 
+        JsonObject started = until("/v1/fine_tuning/jobs/" + created.getString("id"), "running", "succeeded", "failed", "cancelled");
+        String baselineRows = await(http.get(port, "127.0.0.1", "/v1/evals/" + evalId + "/results").send()).bodyAsString();
+        assertThat(baselineRows.lines().map(JsonObject::new).filter(r -> r.getString("variant").equals("baseline")))
+                .as("the baseline's results are stored before training starts (job " + started.getString("status") + ")")
+                .hasSize(HELD_OUT.length);
         JsonObject job = until("/v1/fine_tuning/jobs/" + created.getString("id"), "succeeded", "failed", "cancelled");
         assertThat(job.getString("status")).as(job.encodePrettily()).isEqualTo("succeeded");
         JsonObject eval = until("/v1/evals/" + evalId, "succeeded", "failed");
@@ -155,15 +160,48 @@ class EvalEndToEndTest {
         assertThat(report.getJsonObject("verdict").getString("text")).contains("points more accurate", "pays for itself above",
                 "queries/month");
         assertThat(adapter.getDouble("training_cost_usd")).as("the job's billed cost").isEqualTo(job.getDouble("cost_usd"));
-        JsonArray jobEvents = get("/v1/fine_tuning/jobs/" + job.getString("id") + "/events?limit=100").getJsonArray("data");
-        assertThat(jobEvents.stream().map(e -> (JsonObject) e)).as("the report is attached to the job")
-                .anySatisfy(e -> {
-                    assertThat(e.getString("type")).isEqualTo("eval");
-                    assertThat(e.getJsonObject("data").getString("eval_id")).isEqualTo(evalId);
-                });
+        List<JsonObject> jobEvents = allEvents(job.getString("id"));
+        List<String> messages = jobEvents.stream().map(e -> e.getString("message")).toList();
+        int evaluating = indexOf(messages, "Evaluating the baseline prompt on " + HELD_OUT.length + " validation examples");
+        int measured = indexOf(messages, "Baseline prompt: normalized match");
+        int trainingStarted = indexOf(messages, "Fine-tuning job started");
+        int reported = indexOf(messages, "Baseline eval " + evalId + ": ");
+        assertThat(indexOf(messages, "Validated training file")).as("files validated, baseline measured, then training, then the"
+                + " report: " + messages).isLessThan(evaluating);
+        assertThat(evaluating).isLessThan(measured);
+        assertThat(measured).isLessThan(trainingStarted);
+        assertThat(indexOf(messages, "The job has successfully completed")).isLessThan(reported);
+        JsonObject attached = jobEvents.get(reported);
+        assertThat(attached.getString("type")).as("the report is attached to the job").isEqualTo("eval");
+        assertThat(attached.getJsonObject("data").getString("eval_id")).isEqualTo(evalId);
+        assertThat(attached.getJsonObject("data").getString("decision")).isEqualTo("fine_tune");
+        assertThat(get("/v1/fine_tuning/jobs/" + job.getString("id")).getJsonObject("baseline").getString("eval_id")).isEqualTo(evalId);
 
         recomputeByHand(evalId, report);
         openInChromium(evalId, report);
+    }
+
+    /** Every event of the job, oldest first, read page by page. */
+    private List<JsonObject> allEvents(String jobId) throws Exception {
+        List<JsonObject> events = new ArrayList<>();
+        JsonObject page = get("/v1/fine_tuning/jobs/" + jobId + "/events?limit=100");
+        page.getJsonArray("data").forEach(e -> events.add((JsonObject) e));
+        while (page.getBoolean("has_more")) {
+            page = get("/v1/fine_tuning/jobs/" + jobId + "/events?limit=100&after=" + events.get(events.size() - 1).getString("id"));
+            page.getJsonArray("data").forEach(e -> events.add((JsonObject) e));
+        }
+        Collections.reverse(events);
+        return events;
+    }
+
+    /** The index of the first message that starts with {@code prefix}. */
+    private static int indexOf(List<String> messages, String prefix) {
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no event '" + prefix + "…' among " + messages);
     }
 
     private static double quality(JsonObject variant, String metric) {

@@ -17,6 +17,7 @@ import dev.loraplane.orchestrator.jobs.Scheduler;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.AttemptRecord;
 import dev.loraplane.orchestrator.store.Database;
+import dev.loraplane.orchestrator.store.EvalStore;
 import dev.loraplane.orchestrator.store.Job;
 import dev.loraplane.orchestrator.store.JobEvent;
 import dev.loraplane.orchestrator.store.JobStatus;
@@ -56,6 +57,7 @@ class TrainingOnKubernetesTest {
     Kubelet kubelet = new Kubelet(client);
     Kubelet.Logs logs = kubelet.logs();
     Store store;
+    EvalStore evals;
     ArtifactStore artifacts;
     BaseModel model;
     KubernetesExecutor executor;
@@ -67,7 +69,9 @@ class TrainingOnKubernetesTest {
         Path tiny = dir.resolve("models/tiny");
         TinyModel.write(Preset.TINY, tiny, 0);
         model = new BaseModel("loraplane-tiny", tiny, 3e-3, 64, Map.of("nvidia", 1000.0));
-        store = Store.open(Database.h2(dir.resolve("db")));
+        Database database = Database.h2(dir.resolve("db"));
+        store = Store.open(database);
+        evals = new EvalStore(database);
         artifacts = new ArtifactStore(dir.resolve("artifacts"));
         try {
             Path train = Files.writeString(dir.resolve("train.jsonl"), ("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"},"
@@ -95,7 +99,7 @@ class TrainingOnKubernetesTest {
     }
 
     JobRunner runner(KubernetesExecutor executor) {
-        return new JobRunner(store, artifacts, Map.of(model.name(), model), List.of(executor),
+        return new JobRunner(store, evals, artifacts, Map.of(model.name(), model), List.of(executor),
                 new JobRunner.Policies(new Scheduler(Quotas.NONE), new RetryPolicy(3, 0, 1, 0),
                         new CostEstimator(new PriceTable(Map.of("nvidia", 3.6)), store::measuredThroughput)),
                 dir, new ControlPlaneMetrics(), () -> { });

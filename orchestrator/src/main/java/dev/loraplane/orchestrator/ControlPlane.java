@@ -149,8 +149,8 @@ public final class ControlPlane implements AutoCloseable {
         }
         JobRunner.Policies policies = new JobRunner.Policies(new Scheduler(config.quotas()), config.retries(),
                 new CostEstimator(config.prices(), store::measuredThroughput));
-        JobRunner runner = new JobRunner(store, artifacts, config.baseModels(), executors, policies, config.dataDir(), metrics,
-                () -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "attempt_ended")));
+        JobRunner runner = new JobRunner(store, evalStore, artifacts, config.baseModels(), executors, policies, config.dataDir(),
+                metrics, () -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "attempt_ended")));
         executors.forEach(e -> e.onCapacityChange(
                 () -> vertx.eventBus().publish(ApiVerticle.JOBS_ADDRESS, new JsonObject().put("event", "capacity"))));
         Leadership leadership = extensions.leadership() != null ? extensions.leadership() : new SchedulerLock(database);

@@ -93,7 +93,8 @@ final class JobsApi {
             Job created = store.createJob(job, "Created fine-tuning job: " + job.id());
             if (baseline != null && evals.evalOfJob(created.id()).isEmpty()) {
                 evals.create(Eval.created(evalId, tenant, created.id(), baseline.toJson().encode(), now),
-                        "Created the baseline eval of job " + created.id() + ": the baseline now, the adapter once it is trained");
+                        "Created the baseline eval of job " + created.id() + ": the baseline once its files are validated, before"
+                        + " training; the adapter once it is trained");
             }
             return created;
         }).onSuccess(job -> {

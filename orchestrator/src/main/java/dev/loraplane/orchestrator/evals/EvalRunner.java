@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -34,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * every example through every variant whose results are missing (all of them in one stream of
  * requests, so the batch engine mixes base and adapter rows), scores each reference teacher-forced,
  * stores the results per variant, and writes the report once every variant has them. A job's eval
- * runs its baseline at once, lets go while the job trains, and runs the adapter when the job has
- * succeeded. A runner that dies loses its lease; the next sweep takes the eval up again, keeping the
- * variants already stored.
+ * waits for the job's files to be validated, measures the baseline while the job is held in the
+ * queue (the {@code JobRunner} starts no attempt before), lets go while the job trains, and runs
+ * the adapter when the job has succeeded; a job cancelled meanwhile stops it. A runner that dies
+ * loses its lease; the next sweep takes the eval up again, keeping the variants already stored.
  */
 public final class EvalRunner implements AutoCloseable {
 
@@ -45,6 +47,8 @@ public final class EvalRunner implements AutoCloseable {
     static final long LEASE_SECONDS = 60;
     /** Requests in flight at once: enough to fill the batch, few enough to leave the queue to others. */
     static final int WINDOW = 32;
+    /** How often a job's eval looks whether its job was cancelled while it runs. */
+    static final long JOB_CHECK_MILLIS = 1000;
 
     private final Store store;
     private final EvalStore evals;
@@ -88,14 +92,14 @@ public final class EvalRunner implements AutoCloseable {
                 try {
                     run(eval);
                 } catch (InvalidEvalException e) {
-                    evals.fail(eval.id(), e.code(), e.getMessage(), e.param(), now());
+                    fail(eval, e.code(), e.getMessage(), e.param());
                 } catch (RuntimeException e) {
                     if (closed || Thread.currentThread().isInterrupted()) {
                         LOG.info("eval {} stops with this process; its lease lapses and a runner takes it up again", eval.id());
                         return;
                     }
                     LOG.error("eval {} failed", eval.id(), e);
-                    evals.fail(eval.id(), "eval_error", "the eval stopped: " + e.getMessage(), null, now());
+                    fail(eval, "eval_error", "the eval stopped: " + e.getMessage(), null);
                 }
             }
         }
@@ -103,20 +107,17 @@ public final class EvalRunner implements AutoCloseable {
 
     private void run(Eval eval) {
         EvalSpec spec = EvalSpec.fromJson(new JsonObject(eval.request()));
-        for (int i = 0; i < spec.variants().size(); i++) {
-            Variant v = spec.variants().get(i);
-            if (v.model() == null) {
-                Job job = store.jobById(eval.jobId()).orElseThrow(() -> new IllegalStateException("job " + eval.jobId() + " is gone"));
-                if (job.status() == JobStatus.SUCCEEDED) {
-                    spec = spec.withVariant(i, v.withModel(job.fineTunedModel()));
-                    evals.updateRequest(eval.id(), spec.toJson().encode());
-                    evals.appendEvent(eval.id(), now(), "info", "message", "Job " + job.id() + " succeeded: variant " + v.name()
-                            + " is its adapter " + job.fineTunedModel(), null);
-                } else if (job.status().isFinal()) {
-                    throw new InvalidEvalException("job", "job_" + job.status().wireName(), "job " + job.id() + " "
-                            + job.status().wireName() + ", so there is no adapter for variant " + v.name() + " to measure");
-                }
+        Job job = eval.jobId() == null ? null : jobGoingOn(eval);
+        if (job != null && job.status() == JobStatus.VALIDATING_FILES) {
+            if (eval.status() == EvalStatus.QUEUED) {
+                evals.appendEvent(eval.id(), now(), "info", "message", "Waiting for job " + job.id()
+                        + " to validate its files before the baseline is measured", null);
             }
+            evals.release(eval.id());
+            return;
+        }
+        if (job != null && job.status() == JobStatus.SUCCEEDED) {
+            spec = withAdapter(eval, spec, job);
         }
         List<EvalExample> examples = examples(eval.tenant(), spec.dataset(), "dataset");
         Map<Integer, List<ExampleResult>> done = stored(eval.id(), examples.size());
@@ -127,8 +128,17 @@ public final class EvalRunner implements AutoCloseable {
             }
         }
         if (!missing.isEmpty()) {
+            boolean beforeTraining = job != null && job.status() != JobStatus.SUCCEEDED;
+            if (beforeTraining) {
+                store.appendEvent(job.id(), now(), "info", "eval", "Evaluating the baseline prompt on " + examples.size()
+                        + " validation examples (eval " + eval.id() + "); training starts once it is measured",
+                        new JsonObject().put("eval_id", eval.id()).encode());
+            }
             generate(eval, spec, examples, missing);
             done = stored(eval.id(), examples.size());
+            if (beforeTraining) {
+                baselineMeasured(eval, spec, job, done);
+            }
         }
         if (done.size() < spec.variants().size()) {
             if (!missing.isEmpty() || eval.status() == EvalStatus.QUEUED) {
@@ -139,6 +149,60 @@ public final class EvalRunner implements AutoCloseable {
             return;
         }
         report(eval, spec, done);
+    }
+
+    /** The job of a job's eval, unless it ended without an adapter (failed, or cancelled before or while its baseline ran). */
+    private Job jobGoingOn(Eval eval) {
+        Job job = store.jobById(eval.jobId()).orElseThrow(() -> new IllegalStateException("job " + eval.jobId() + " is gone"));
+        if (job.status().isFinal() && job.status() != JobStatus.SUCCEEDED) {
+            throw new InvalidEvalException("job", "job_" + job.status().wireName(), "job " + job.id() + " "
+                    + job.status().wireName() + ", so there is no adapter to measure against the baseline");
+        }
+        return job;
+    }
+
+    /** The spec with the job's adapter as the variant that waited for it. */
+    private EvalSpec withAdapter(Eval eval, EvalSpec spec, Job job) {
+        for (int i = 0; i < spec.variants().size(); i++) {
+            Variant v = spec.variants().get(i);
+            if (v.model() == null) {
+                spec = spec.withVariant(i, v.withModel(job.fineTunedModel()));
+                evals.updateRequest(eval.id(), spec.toJson().encode());
+                evals.appendEvent(eval.id(), now(), "info", "message", "Job " + job.id() + " succeeded: variant " + v.name()
+                        + " is its adapter " + job.fineTunedModel(), null);
+            }
+        }
+        return spec;
+    }
+
+    /** Tells the job, which has not trained yet, what its baseline scored on the validation examples. */
+    private void baselineMeasured(Eval eval, EvalSpec spec, Job job, Map<Integer, List<ExampleResult>> done) {
+        done.forEach((i, results) -> {
+            double value = spec.metric().of(results, Metric.all(results.size()));
+            double promptTokens = results.stream().mapToInt(ExampleResult::promptTokens).average().orElse(0);
+            store.appendEvent(job.id(), now(), "info", "eval", String.format(Locale.ROOT, "Baseline prompt: %s %.1f%% on %d validation"
+                    + " examples, %.0f prompt tokens per query; the adapter is measured on the same examples once trained",
+                    spec.metric().words(), 100 * value, results.size(), promptTokens),
+                    new JsonObject().put("eval_id", eval.id()).put("variant", spec.variants().get(i).name())
+                            .put("metric", spec.metric().wireName()).put("value", value).put("examples", results.size())
+                            .put("prompt_tokens", promptTokens).encode());
+        });
+    }
+
+    /** Ends the eval as failed; a job's eval tells its job, which trains on without it unless it has ended. */
+    private void fail(Eval eval, String code, String message, String param) {
+        evals.fail(eval.id(), code, message, param, now());
+        if (eval.jobId() == null) {
+            return;
+        }
+        String data = new JsonObject().put("eval_id", eval.id()).put("error_code", code).encode();
+        if (code.startsWith("job_")) {
+            store.appendEvent(eval.jobId(), now(), "info", "eval", "The baseline eval " + eval.id() + " stopped: " + message, data);
+            return;
+        }
+        boolean training = store.jobById(eval.jobId()).map(j -> !j.status().isFinal()).orElse(false);
+        store.appendEvent(eval.jobId(), now(), "warn", "eval", "The baseline eval " + eval.id() + " failed: " + message
+                + (training ? ". Training goes on without it; the job will have no fine-tune-or-prompt report" : ""), data);
     }
 
     /** Runs {@code variants} over every example and stores their results. */
@@ -157,6 +221,9 @@ public final class EvalRunner implements AutoCloseable {
         }
         long started = System.nanoTime();
         EvalBackend.Answer[] answers = answer(eval, queries, spec.maxTokens());
+        if (eval.jobId() != null) {
+            jobGoingOn(eval);   // cancelled as the last answers came: nothing is scored or stored
+        }
         double share = (System.nanoTime() - started) / 1e9 / queries.size();
         List<CompletableFuture<EvalBackend.Score>> scores = queries.stream().map(q -> backend.score(eval.tenant(), q.variant.model(),
                 q.tokens.prompt(), q.tokens.reference())).toList();
@@ -186,6 +253,7 @@ public final class EvalRunner implements AutoCloseable {
         int next = 0;
         int received = 0;
         long renewAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEASE_SECONDS / 3);
+        long checkJobAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOB_CHECK_MILLIS);
         int reportEvery = Math.max(1, queries.size() / 4);
         while (received < queries.size()) {
             while (next < queries.size() && next - received < WINDOW) {
@@ -204,6 +272,10 @@ public final class EvalRunner implements AutoCloseable {
             if (System.nanoTime() > renewAt) {
                 evals.renew(eval.id(), now() + LEASE_SECONDS);
                 renewAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEASE_SECONDS / 3);
+            }
+            if (eval.jobId() != null && System.nanoTime() > checkJobAt) {
+                jobGoingOn(eval);   // a job cancelled while its baseline runs stops the eval: no more requests go out
+                checkJobAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOB_CHECK_MILLIS);
             }
             if (done == null) {
                 continue;

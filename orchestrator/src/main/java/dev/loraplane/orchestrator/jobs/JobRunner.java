@@ -23,6 +23,7 @@ import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.metrics.JobFigure;
 import dev.loraplane.orchestrator.store.Adapter;
 import dev.loraplane.orchestrator.store.AttemptRecord;
+import dev.loraplane.orchestrator.store.EvalStore;
 import dev.loraplane.orchestrator.store.Job;
 import dev.loraplane.orchestrator.store.JobEvent;
 import dev.loraplane.orchestrator.store.JobStateException;
@@ -49,10 +50,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves jobs along from what the store says: validates files and estimates cost (validating_files →
- * queued or failed), starts queued jobs where the {@link Scheduler} places them (queued → running),
- * turns the workers' lines into events, bills each attempt's device time, and ends jobs (succeeded
- * with a registered adapter, failed, or back to the queue: at once when a worker was stopped, after a
- * backoff when it died). The store is the truth; a sweep may run any time and repeats nothing.
+ * queued or failed), starts queued jobs where the {@link Scheduler} places them (queued → running; a
+ * job with a baseline once its eval has measured the baseline, or failed), turns the workers' lines
+ * into events, bills each attempt's device time, and ends jobs (succeeded with a registered adapter,
+ * failed, or back to the queue: at once when a worker was stopped, after a backoff when it died).
+ * The store is the truth; a sweep may run any time and repeats nothing.
  */
 public final class JobRunner {
 
@@ -77,6 +79,7 @@ public final class JobRunner {
     }
 
     private final Store store;
+    private final EvalStore evals;
     private final ArtifactStore artifacts;
     private final Map<String, BaseModel> models;
     private final List<Executor> executors;
@@ -90,10 +93,14 @@ public final class JobRunner {
     /** The last reason shown for each waiting job, so a reason is written once, not every sweep. */
     private final Map<String, String> waitingReasons = new ConcurrentHashMap<>();
 
-    /** @param wake asks for a sweep soon (an attempt ended, so devices are free) */
-    public JobRunner(Store store, ArtifactStore artifacts, Map<String, BaseModel> models, List<Executor> executors,
-            Policies policies, Path dataDir, ControlPlaneMetrics metrics, Runnable wake) {
+    /**
+     * @param evals where jobs' baseline evals say whether they hold back training
+     * @param wake asks for a sweep soon (an attempt ended, so devices are free)
+     */
+    public JobRunner(Store store, EvalStore evals, ArtifactStore artifacts, Map<String, BaseModel> models,
+            List<Executor> executors, Policies policies, Path dataDir, ControlPlaneMetrics metrics, Runnable wake) {
         this.store = store;
+        this.evals = evals;
         this.artifacts = artifacts;
         this.models = Map.copyOf(models);
         this.executors = List.copyOf(executors);
@@ -123,7 +130,7 @@ public final class JobRunner {
     }
 
     private void schedule() {
-        List<Job> queued = store.jobsIn(List.of(JobStatus.QUEUED));
+        List<Job> queued = store.jobsIn(List.of(JobStatus.QUEUED)).stream().filter(job -> !awaitsBaseline(job)).toList();
         if (queued.isEmpty()) {
             waitingReasons.clear();
             return;
@@ -140,6 +147,12 @@ public final class JobRunner {
                 store.appendEvent(jobId, now(), "warn", "message", reason, null);   // busy devices are normal; the rest is news
             }
         });
+    }
+
+    /** A job with a baseline trains only once its eval has measured the baseline on the base model as it is, or failed. */
+    private boolean awaitsBaseline(Job job) {
+        JsonObject baseline = new JsonObject(job.request()).getJsonObject("baseline");
+        return baseline != null && evals.holdsTraining(baseline.getString("eval_id"));
     }
 
     private void validate(Job job) {

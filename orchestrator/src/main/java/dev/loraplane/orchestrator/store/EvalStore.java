@@ -53,6 +53,16 @@ public final class EvalStore {
         return db.transaction(c -> one(c, "SELECT " + COLUMNS + " FROM evals WHERE job_id = ? ORDER BY created_at, id", jobId));
     }
 
+    /**
+     * Whether a fine-tuning job's eval still holds back its training: the eval is not recorded yet, or
+     * it has stored no result and has not ended. A job's eval measures its baseline first, so the
+     * baseline's results, or the eval's failure, let the job start.
+     */
+    public boolean holdsTraining(String evalId) {
+        return db.transaction(c -> all(c, "SELECT COUNT(*) FROM evals e WHERE e.id = ? AND (e.status IN ('succeeded', 'failed')"
+                + " OR EXISTS (SELECT 1 FROM eval_results r WHERE r.eval_id = e.id))", r -> r.getLong(1), evalId).get(0) == 0);
+    }
+
     /** The tenant's evals, newest first: up to {@code limit} created before eval {@code after} (null for the newest). */
     public List<Eval> evals(String tenant, String after, int limit) {
         return db.transaction(c -> {

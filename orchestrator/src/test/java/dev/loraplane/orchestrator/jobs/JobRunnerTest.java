@@ -8,14 +8,11 @@ import dev.loraplane.engine.tiny.TinyModel;
 import dev.loraplane.orchestrator.artifacts.ArtifactStore;
 import dev.loraplane.orchestrator.cost.CostEstimator;
 import dev.loraplane.orchestrator.cost.PriceTable;
-import dev.loraplane.orchestrator.executor.Attempt;
 import dev.loraplane.orchestrator.executor.AttemptExit;
-import dev.loraplane.orchestrator.executor.AttemptListener;
-import dev.loraplane.orchestrator.executor.DevicePool;
-import dev.loraplane.orchestrator.executor.Executor;
 import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
 import dev.loraplane.orchestrator.store.AttemptRecord;
 import dev.loraplane.orchestrator.store.Database;
+import dev.loraplane.orchestrator.store.EvalStore;
 import dev.loraplane.orchestrator.store.Job;
 import dev.loraplane.orchestrator.store.JobEvent;
 import dev.loraplane.orchestrator.store.JobStatus;
@@ -26,8 +23,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,71 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JobRunnerTest {
 
-    /** One CPU slot; the test plays the worker through the listeners it keeps. */
-    static final class ScriptedExecutor implements Executor {
-
-        final List<Attempt> attempts = new ArrayList<>();
-        final List<AttemptListener> listeners = new ArrayList<>();
-        /** Job ids whose attempt it still runs after a restart, and since when each was adopted. */
-        final Map<String, Instant> adoptable = new HashMap<>();
-        int slots = 1;
-
-        @Override
-        public String name() {
-            return "local";
-        }
-
-        @Override
-        public List<DevicePool> pools() {
-            return slots == 0 ? List.of() : List.of(new DevicePool("local", "host", "cpu", "Test CPU", slots, slots - running()));
-        }
-
-        int running() {
-            return (int) listeners.stream().filter(l -> l != null).count();
-        }
-
-        @Override
-        public void start(Attempt attempt, DevicePool pool, AttemptListener listener) {
-            attempts.add(attempt);
-            listeners.add(listener);
-        }
-
-        /** The latest attempt's worker ends. */
-        void exit(int code) {
-            int last = listeners.size() - 1;
-            AttemptListener listener = listeners.get(last);
-            listeners.set(last, null);
-            listener.exited(new AttemptExit(code, "its log is worker.log"));
-        }
-
-        void line(String json) {
-            listeners.get(listeners.size() - 1).line(json);
-        }
-
-        @Override
-        public boolean adopt(String jobId, int attempt, Instant since, AttemptListener listener) {
-            if (!adoptable.containsKey(jobId)) {
-                return false;
-            }
-            adoptable.put(jobId, since);
-            listeners.add(listener);
-            return true;
-        }
-
-        @Override
-        public boolean isRunning(String jobId) {
-            return running() > 0;
-        }
-
-        @Override
-        public void cancel(String jobId) {
-        }
-
-        @Override
-        public void stopAll() {
-        }
-    }
-
     /** A cent per device-second, to see it. */
     static final PriceTable CENT_A_SECOND = new PriceTable(Map.of("cpu", 36.0));
     static final String PROGRESS = "{\"type\": \"progress\", \"step\": 3, \"total_steps\": 12, \"loss\": 1.5,"
@@ -114,6 +44,7 @@ class JobRunnerTest {
     Path dir;
 
     Store store;
+    EvalStore evals;
     ScriptedExecutor executor = new ScriptedExecutor();
     ControlPlaneMetrics metrics = new ControlPlaneMetrics();
     JobRunner runner;
@@ -122,14 +53,16 @@ class JobRunnerTest {
     void setUp() throws Exception {
         Path tiny = dir.resolve("tiny");
         TinyModel.write(Preset.TINY, tiny, 0);
-        store = Store.open(Database.h2(dir.resolve("db")));
+        Database database = Database.h2(dir.resolve("db"));
+        store = Store.open(database);
+        evals = new EvalStore(database);
         ArtifactStore artifacts = new ArtifactStore(dir.resolve("artifacts"));
         Path train = Files.writeString(dir.resolve("train.jsonl"),
                 "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"hello\"}]}\n"
                         .repeat(20));
         ArtifactStore.Blob blob = artifacts.putMoving(train);
         store.insertFile(new StoredFile("file-1", "acme", "train.jsonl", "fine-tune", blob.bytes(), blob.sha256(), 1));
-        runner = new JobRunner(store, artifacts, Map.of("loraplane-tiny", new BaseModel("loraplane-tiny", tiny, 3e-3, 64,
+        runner = new JobRunner(store, evals, artifacts, Map.of("loraplane-tiny", new BaseModel("loraplane-tiny", tiny, 3e-3, 64,
                 Map.of("cpu", 100.0))), List.of(executor), new JobRunner.Policies(new Scheduler(Quotas.NONE),
                 new RetryPolicy(2, 0, 1, 0), new CostEstimator(CENT_A_SECOND, store::measuredThroughput)), dir, metrics, () -> { });
     }
@@ -309,7 +242,7 @@ class JobRunnerTest {
         executor.listeners.set(0, null);   // the process that ran it is gone, and never said so
         ScriptedExecutor none = new ScriptedExecutor();
         none.slots = 0;
-        JobRunner restarted = new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(none),
+        JobRunner restarted = new JobRunner(store, evals, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(none),
                 new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(PriceTable.DEFAULTS,
                         store::measuredThroughput)), dir, metrics, () -> { });
         restarted.sweep();
@@ -329,7 +262,7 @@ class JobRunnerTest {
         ScriptedExecutor kept = new ScriptedExecutor();   // the cluster still runs the worker
         kept.slots = 0;
         kept.adoptable.put("ftjob-gadopted1", Instant.EPOCH);
-        JobRunner restarted = new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(kept),
+        JobRunner restarted = new JobRunner(store, evals, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(kept),
                 new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(PriceTable.DEFAULTS,
                         store::measuredThroughput)), dir, metrics, () -> { });
         restarted.sweep();
@@ -370,7 +303,7 @@ class JobRunnerTest {
         ScriptedExecutor kept = new ScriptedExecutor();
         kept.slots = 0;
         kept.adoptable.put("ftjob-gbilled01", Instant.EPOCH);
-        JobRunner restarted = new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(kept),
+        JobRunner restarted = new JobRunner(store, evals, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(kept),
                 new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(CENT_A_SECOND,
                         store::measuredThroughput)), dir, afterRestart, () -> { });
         restarted.sweep();
@@ -397,7 +330,7 @@ class JobRunnerTest {
         ControlPlaneMetrics afterRestart = new ControlPlaneMetrics();
         ScriptedExecutor none = new ScriptedExecutor();
         none.slots = 0;
-        new JobRunner(store, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(none),
+        new JobRunner(store, evals, new ArtifactStore(dir.resolve("artifacts")), Map.of(), List.of(none),
                 new JobRunner.Policies(new Scheduler(Quotas.NONE), RetryPolicy.DEFAULT, new CostEstimator(CENT_A_SECOND,
                         store::measuredThroughput)), dir, afterRestart, () -> { }).sweep();
 

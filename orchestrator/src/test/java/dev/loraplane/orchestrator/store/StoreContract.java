@@ -303,4 +303,24 @@ abstract class StoreContract {
         assertThat(evals.eventsNewestFirst("eval-2", 3, 10)).extracting(EvalEvent::seq).containsExactly(2L, 1L);
         assertThat(evals.events("eval-2", 0, 10).get(0).id()).isEqualTo("evalevent-2-1");
     }
+
+    @Test
+    void aJobsEvalHoldsItsTrainingUntilItHasStoredAResultOrEnded() {
+        Store store = store();
+        EvalStore evals = new EvalStore(database());
+        store.insertFile(file("acme", "file-1", 100));
+        store.createJob(job("acme", "ftjob-1", "file-1", 100, null), "Created fine-tuning job");
+        store.createJob(job("acme", "ftjob-2", "file-1", 100, null), "Created fine-tuning job");
+        assertThat(evals.holdsTraining("eval-1")).as("the job is recorded before its eval").isTrue();
+        evals.create(Eval.created("eval-1", "acme", "ftjob-1", "{}", 110), "Created eval");
+        evals.create(Eval.created("eval-2", "acme", "ftjob-2", "{}", 110), "Created eval");
+        assertThat(evals.claim("eval-1", 120, 180)).isTrue();
+        assertThat(evals.holdsTraining("eval-1")).as("running, nothing stored yet").isTrue();
+        evals.putResults("eval-1", 0, List.of(new EvalStore.Result(0, 0, "{}")));
+        evals.release("eval-1");
+        assertThat(evals.holdsTraining("eval-1")).as("the baseline is stored").isFalse();
+        assertThat(evals.holdsTraining("eval-2")).isTrue();
+        evals.fail("eval-2", "eval_error", "the eval stopped: serving refused loraplane-tiny", null, 130);
+        assertThat(evals.holdsTraining("eval-2")).as("a failed eval holds nothing back").isFalse();
+    }
 }
