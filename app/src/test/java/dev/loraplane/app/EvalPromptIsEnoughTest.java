@@ -2,86 +2,51 @@ package dev.loraplane.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loraplane.app.serve.RegistryServing;
 import dev.loraplane.engine.lora.LoraAdapter;
 import dev.loraplane.engine.lora.LoraConfig;
 import dev.loraplane.engine.model.Llama;
-import dev.loraplane.engine.tiny.Preset;
-import dev.loraplane.engine.tiny.TinyModel;
-import dev.loraplane.orchestrator.ControlPlane;
-import dev.loraplane.orchestrator.metrics.ControlPlaneMetrics;
-import dev.loraplane.serving.Serving;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Evals through the API where no training is needed: a task the base model already does (its own
- * few-shot answers are the references) keeps the prompt against an adapter; bad input is a 400
- * naming the field.
+ * Evals through the API on a task the base model already does: its own few-shot answers are the
+ * task, an adapter fine-tuned on them through a job does no better on held-out questions, and the
+ * verdict keeps the prompt; bad input is a 400 naming the field; the command line prints the table.
  */
 class EvalPromptIsEnoughTest {
 
+    /** Held out: the questions the eval asks. */
     static final String[] PLACES = {"Quatam", "Gliew", "Melsin", "Borank", "Thizu", "Pikdro", "Norka", "Lexbo", "Ranmel", "Zuthi"};
+    /** The questions the adapter is trained on. */
+    static final String[] TRAINING_PLACES = {"Abrel", "Cwindo", "Festa", "Hollum", "Jurra", "Kipsa", "Marlo", "Peshta", "Tavrin",
+        "Wolme"};
     static final String[] SHOT_PLACES = {"Vemra", "Oltik", "Sarup", "Dwenna"};
     static final String[] SHOT_CAPITALS = {"Tolvi.", "Kessa.", "Umbro.", "Linde."};
 
     @TempDir
     Path dir;
 
-    Vertx vertx = Vertx.vertx();
-    RegistryServing serving;
-    ControlPlane plane;
-    WebClient http;
-    int port;
-    Path tiny;
+    TinyPlane plane;
 
     @BeforeEach
     void start() throws Exception {
-        tiny = dir.resolve("models/loraplane-tiny");
-        TinyModel.write(Preset.TINY, tiny, 0);
-        ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-        serving = new RegistryServing(tiny, "loraplane-tiny", metrics.registry(), Serving.Settings.DEFAULTS);
-        plane = await(ControlPlane.start(vertx, UpCommand.config(UpCommandTest.laptopOnAnyPort(), dir, tiny, List::of),
-                new ControlPlane.Extensions(List.of(), null, List.of(serving), metrics, serving.evals("cpu", null))));
-        http = WebClient.create(vertx);
-        port = plane.port();
+        plane = TinyPlane.start(dir);
     }
 
     @AfterEach
     void close() throws Exception {
-        await(vertx.close());
         plane.close();
-        serving.close();
-    }
-
-    static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
-    String upload(String name, String purpose, String content) throws Exception {
-        HttpResponse<Buffer> response = uploadResponse(name, purpose, content);
-        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
-        return response.bodyAsJsonObject().getString("id");
-    }
-
-    HttpResponse<Buffer> uploadResponse(String name, String purpose, String content) throws Exception {
-        Path file = Files.writeString(dir.resolve(name), content);
-        return await(http.post(port, "127.0.0.1", "/v1/files").sendMultipartForm(MultipartForm.create()
-                .attribute("purpose", purpose).textFileUpload("file", name, file.toString(), "application/jsonl")));
     }
 
     static String jsonl(String[] questions, String[] answers) {
@@ -102,16 +67,11 @@ class EvalPromptIsEnoughTest {
         return out;
     }
 
+    /** Runs the eval {@code body} asks for to success. */
     JsonObject run(JsonObject body) throws Exception {
-        HttpResponse<Buffer> created = await(http.post(port, "127.0.0.1", "/v1/evals").sendJsonObject(body));
+        HttpResponse<Buffer> created = plane.post("/v1/evals", body);
         assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(200);
-        String id = created.bodyAsJsonObject().getString("id");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        JsonObject eval = created.bodyAsJsonObject();
-        while (!List.of("succeeded", "failed").contains(eval.getString("status")) && System.nanoTime() < deadline) {
-            Thread.sleep(300);
-            eval = await(http.get(port, "127.0.0.1", "/v1/evals/" + id).send()).bodyAsJsonObject();
-        }
+        JsonObject eval = plane.until("/v1/evals/" + created.bodyAsJsonObject().getString("id"), "succeeded", "failed");
         assertThat(eval.getString("status")).as(eval.encodePrettily()).isEqualTo("succeeded");
         return eval;
     }
@@ -121,16 +81,34 @@ class EvalPromptIsEnoughTest {
                 .put("system", "Answer with the capital only.").put("few_shot_file", shots).put("few_shot_count", 3));
     }
 
-    /** An adapter that changes the base model's answers: its B factors are not zero. */
+    /** What the base model answers to each question with the few-shot prompt: the task it already does. */
+    String[] baseAnswers(String shots, String[] questions) throws Exception {
+        String[] placeholders = new String[questions.length];
+        Arrays.fill(placeholders, "unknown");
+        String probe = plane.upload("probe.jsonl", "evals", jsonl(questions, placeholders));
+        JsonObject eval = run(new JsonObject().put("dataset", probe).put("seed", 5).put("max_tokens", 8).put("variants",
+                new JsonArray().add(fewShot("loraplane-tiny", shots)).add(new JsonObject().put("name", "zero-shot")
+                        .put("model", "loraplane-tiny"))));
+        String[] answers = new String[questions.length];
+        plane.download("/v1/evals/" + eval.getString("id") + "/results").lines().map(JsonObject::new)
+                .filter(r -> r.getString("variant").equals("few-shot"))
+                .forEach(r -> answers[r.getInteger("example")] = r.getString("output"));
+        // The random base model's answers are bytes that need not be UTF-8 (they decode with U+FFFD); they are
+        // what it says all the same, and it says them again: greedy decoding is deterministic.
+        assertThat(answers).as("the base model answers every question").doesNotContainNull().allSatisfy(a -> assertThat(a).isNotBlank());
+        return answers;
+    }
+
+    /** An adapter for another task, imported rather than trained here: its B factors are not zero. */
     String importAdapter() throws Exception {
         Path out = dir.resolve("adapter");
-        try (Llama model = Llama.load(tiny); LoraAdapter lora = LoraAdapter.initialize("other",
+        try (Llama model = Llama.load(plane.tiny); LoraAdapter lora = LoraAdapter.initialize("other",
                 new LoraConfig(8, 16, 0, List.of("q_proj", "v_proj"), false, "loraplane-tiny"), model, 1)) {
             lora.modules().values().forEach(m -> m.b().addi(0.5f));
             lora.save(out);
         }
-        HttpResponse<Buffer> imported = await(http.post(port, "127.0.0.1", "/v1/adapters").sendMultipartForm(MultipartForm.create()
-                .attribute("name", "other-task").attribute("base_model", "loraplane-tiny")
+        HttpResponse<Buffer> imported = TinyPlane.await(plane.http.post(plane.port, "127.0.0.1", "/v1/adapters")
+                .sendMultipartForm(MultipartForm.create().attribute("name", "other-task").attribute("base_model", "loraplane-tiny")
                 .binaryFileUpload("adapter_config", "adapter_config.json", out.resolve("adapter_config.json").toString(),
                         "application/json")
                 .binaryFileUpload("adapter_model", LoraAdapter.WEIGHTS_FILE, out.resolve(LoraAdapter.WEIGHTS_FILE).toString(),
@@ -140,46 +118,52 @@ class EvalPromptIsEnoughTest {
     }
 
     @Test
-    void onATaskTheBaseAlreadyDoesTheVerdictKeepsThePrompt() throws Exception {
-        String shots = upload("shots.jsonl", "evals", jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
-        String adapter = importAdapter();
+    void onATaskTheBaseAlreadyDoesAnAdapterTrainedOnItLeavesThePromptEnough() throws Exception {
+        String shots = plane.upload("shots.jsonl", "evals", jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
+        String[] trainingQuestions = questions(TRAINING_PLACES);
         String[] questions = questions(PLACES);
-        String[] placeholders = new String[PLACES.length];
-        java.util.Arrays.fill(placeholders, "unknown");
-        // First what the base model answers with the few-shot prompt: that is the task it already does.
-        String probe = upload("probe.jsonl", "evals", jsonl(questions, placeholders));
-        JsonObject first = run(new JsonObject().put("dataset", probe).put("seed", 5).put("max_tokens", 8).put("variants",
-                new JsonArray().add(fewShot("loraplane-tiny", shots)).add(new JsonObject().put("name", "zero-shot")
-                        .put("model", "loraplane-tiny"))));
-        String[] answers = new String[PLACES.length];
-        for (String line : await(http.get(port, "127.0.0.1", "/v1/evals/" + first.getString("id") + "/results").send())
-                .bodyAsString().lines().toList()) {
-            JsonObject r = new JsonObject(line);
-            if (r.getString("variant").equals("few-shot")) {
-                answers[r.getInteger("example")] = r.getString("output");
-            }
-        }
-        // The random base model's answers are bytes that need not be UTF-8 (they decode with U+FFFD); they are
-        // what it says all the same, and it says them again: greedy decoding is deterministic.
-        assertThat(answers).as("the base model answers every question").doesNotContainNull().allSatisfy(a -> assertThat(a).isNotBlank());
+        String[] answers = baseAnswers(shots, concat(trainingQuestions, questions));
+        String training = plane.upload("task-training.jsonl", "fine-tune",
+                jsonl(trainingQuestions, Arrays.copyOfRange(answers, 0, trainingQuestions.length)));
+        String task = plane.upload("task.jsonl", "evals", jsonl(questions, Arrays.copyOfRange(answers, trainingQuestions.length,
+                answers.length)));
+        JsonObject job = plane.succeeded(plane.createJob(TinyPlane.fineTuning(training, "capitals", 10, 2)).getString("id"));
+        String other = importAdapter();
 
-        String task = upload("task.jsonl", "evals", jsonl(questions, answers));
         JsonObject eval = run(new JsonObject().put("dataset", task).put("seed", 5).put("max_tokens", 8).put("variants",
-                new JsonArray().add(fewShot("loraplane-tiny", shots)).add(new JsonObject().put("name", "adapter").put("model", adapter))));
+                new JsonArray().add(fewShot("loraplane-tiny", shots))
+                        .add(new JsonObject().put("name", "fine-tuned").put("model", job.getString("fine_tuned_model")))
+                        .add(new JsonObject().put("name", "other-task").put("model", other))));
         JsonObject report = eval.getJsonObject("report");
         JsonObject prompt = report.getJsonArray("variants").getJsonObject(0);
+        JsonObject adapter = report.getJsonArray("variants").getJsonObject(1);
         assertThat(prompt.getJsonObject("quality").getJsonObject("normalized_match").getDouble("value"))
                 .as("the base model does this task").isGreaterThanOrEqualTo(0.9);
-        assertThat(report.getJsonObject("verdict").getString("decision")).isEqualTo("prompt_is_enough");
-        assertThat(report.getJsonObject("verdict").getString("text")).contains("the prompt is enough");
-        assertThat(report.getJsonObject("comparison").getJsonObject("break_even").getValue("training_cost_usd"))
+        JsonObject comparison = report.getJsonObject("comparison");
+        assertThat(comparison.getString("adapter_variant")).as("the prompt is set against the adapter trained on the task")
+                .isEqualTo("fine-tuned");
+        assertThat(adapter.getDouble("training_cost_usd")).as("the job's billed cost").isEqualTo(job.getDouble("cost_usd"));
+        assertThat(report.getJsonArray("variants").getJsonObject(2).getValue("training_cost_usd"))
                 .as("an imported adapter's training cost is unknown").isNull();
+        // The adapter learned the task: the base's answers are far likelier under it than under the few-shot prompt. It
+        // still writes none of them: the random base's answer bytes are not UTF-8, so as text they hold U+FFFD, three
+        // bytes each, and what the adapter learned from that text is three times longer than max_tokens lets it write.
+        assertThat(adapter.getDouble("mean_loss")).as("the adapter was trained on this task").isLessThan(prompt.getDouble("mean_loss") / 4);
+        assertThat(report.getJsonObject("verdict").getString("decision")).as(report.encodePrettily()).isEqualTo("prompt_is_enough");
+        assertThat(report.getJsonObject("verdict").getString("text")).contains("the prompt is enough");
+        ReportByHand.check(report, plane.download("/v1/evals/" + eval.getString("id") + "/results"));
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] out = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, out, first.length, second.length);
+        return out;
     }
 
     @Test
     void badInputIsRefusedNamingTheField() throws Exception {
-        String shots = upload("shots.jsonl", "evals", jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
-        String dataset = upload("held-out.jsonl", "evals", jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
+        String shots = plane.upload("shots.jsonl", "evals", jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
+        String dataset = plane.upload("held-out.jsonl", "evals", jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
         JsonObject base = new JsonObject().put("name", "base").put("model", "loraplane-tiny");
 
         JsonObject unknown = refused(new JsonObject().put("dataset", dataset).put("variants", new JsonArray().add(base)
@@ -192,11 +176,11 @@ class EvalPromptIsEnoughTest {
         assertThat(missingShots.getString("param")).isEqualTo("variants[1].prompt.few_shot_file");
         assertThat(missingShots.getString("message")).contains("file-doesnotexist");
 
-        HttpResponse<Buffer> emptyUpload = uploadResponse("empty.jsonl", "evals", "");
+        HttpResponse<Buffer> emptyUpload = plane.uploadResponse("empty.jsonl", "evals", "");
         assertThat(emptyUpload.statusCode()).isEqualTo(400);
         assertThat(emptyUpload.bodyAsJsonObject().getJsonObject("error").getString("param")).isEqualTo("file");
         assertThat(emptyUpload.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("no examples");
-        String noAnswers = upload("text.jsonl", "evals", "{\"text\": \"Once upon a time\"}\n");
+        String noAnswers = plane.upload("text.jsonl", "evals", "{\"text\": \"Once upon a time\"}\n");
         JsonObject empty = refused(new JsonObject().put("dataset", noAnswers).put("variants", new JsonArray().add(base)
                 .add(fewShot("loraplane-tiny", shots))));
         assertThat(empty.getString("param")).isEqualTo("dataset");
@@ -217,19 +201,19 @@ class EvalPromptIsEnoughTest {
                 .put("variants", new JsonArray().add(base).add(fewShot("loraplane-tiny", shots))));
         assertThat(tooLong.getString("param")).isEqualTo("max_tokens");
 
-        String training = upload("train.jsonl", "fine-tune", jsonl(questions(PLACES), PLACES));
+        String training = plane.upload("train.jsonl", "fine-tune", jsonl(questions(PLACES), PLACES));
         JsonObject job = new JsonObject().put("model", "loraplane-tiny").put("training_file", training)
                 .put("baseline", new JsonObject().put("few_shot_file", shots));
-        HttpResponse<Buffer> noValidation = await(http.post(port, "127.0.0.1", "/v1/fine_tuning/jobs").sendJsonObject(job));
+        HttpResponse<Buffer> noValidation = plane.post("/v1/fine_tuning/jobs", job);
         assertThat(noValidation.statusCode()).isEqualTo(400);
         assertThat(noValidation.bodyAsJsonObject().getJsonObject("error").getString("param")).isEqualTo("validation_file");
-        HttpResponse<Buffer> jobShots = await(http.post(port, "127.0.0.1", "/v1/fine_tuning/jobs").sendJsonObject(job.copy()
-                .put("validation_file", dataset).put("baseline", new JsonObject().put("few_shot_file", "file-missing"))));
+        HttpResponse<Buffer> jobShots = plane.post("/v1/fine_tuning/jobs", job.copy()
+                .put("validation_file", dataset).put("baseline", new JsonObject().put("few_shot_file", "file-missing")));
         assertThat(jobShots.statusCode()).isEqualTo(400);
         assertThat(jobShots.bodyAsJsonObject().getJsonObject("error").getString("param")).isEqualTo("baseline.few_shot_file");
-        assertThat(await(http.get(port, "127.0.0.1", "/v1/fine_tuning/jobs").send()).bodyAsJsonObject().getJsonArray("data"))
+        assertThat(plane.get("/v1/fine_tuning/jobs").getJsonArray("data"))
                 .as("no job was created by a refused request").isEmpty();
-        assertThat(await(http.get(port, "127.0.0.1", "/v1/evals").send()).bodyAsJsonObject().getJsonArray("data")).isEmpty();
+        assertThat(plane.get("/v1/evals").getJsonArray("data")).isEmpty();
     }
 
     @Test
@@ -237,14 +221,14 @@ class EvalPromptIsEnoughTest {
         Path shots = Files.writeString(dir.resolve("shots.jsonl"), jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
         Path dataset = Files.writeString(dir.resolve("held-out.jsonl"), jsonl(questions(PLACES), PLACES));
         Cli cli = new Cli();
-        String server = "http://127.0.0.1:" + port + "/v1";
+        String server = "http://127.0.0.1:" + plane.port + "/v1";
         int code = cli.run("eval", "run", "--server", server, "--dataset", dataset.toString(), "--max-tokens", "4", "--seed", "9",
                 "--variant", "zero-shot=loraplane-tiny", "--variant", "few-shot=loraplane-tiny", "--few-shot", "few-shot=" + shots,
                 "--shots", "few-shot=2", "--system", "few-shot=Answer with the capital only.");
         assertThat(code).as(cli.out + "\n" + cli.err).isZero();
         String out = cli.out.toString();
         String id = out.lines().findFirst().orElseThrow().substring("eval ".length());
-        JsonObject report = await(http.get(port, "127.0.0.1", "/v1/evals/" + id + "/report").send()).bodyAsJsonObject();
+        JsonObject report = plane.get("/v1/evals/" + id + "/report");
         assertThat(out).contains("variant", "normalized match *", "zero-shot", "few-shot", "USD/1M queries",
                 report.getJsonObject("verdict").getString("text"));
         assertThat(report.getJsonArray("variants").getJsonObject(1).getDouble("prompt_tokens"))
@@ -262,7 +246,7 @@ class EvalPromptIsEnoughTest {
     }
 
     private JsonObject refused(JsonObject body) throws Exception {
-        HttpResponse<Buffer> response = await(http.post(port, "127.0.0.1", "/v1/evals").sendJsonObject(body));
+        HttpResponse<Buffer> response = plane.post("/v1/evals", body);
         assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
         return response.bodyAsJsonObject().getJsonObject("error");
     }
