@@ -51,6 +51,7 @@ final class ReportByHand {
                 completionTokens += r.getInteger("completion_tokens");
             }
         }
+        assertThat(prefill).as("prefill passes counted once, not once per prompt they held").isLessThan(wall);
         assertThat(rates.getDouble("seconds_per_prompt_token")).isCloseTo(prefill / promptTokens, within(1e-12));
         assertThat(rates.getDouble("seconds_per_completion_token"))
                 .isCloseTo(Math.max(0, wall - prefill) / completionTokens, within(1e-12));

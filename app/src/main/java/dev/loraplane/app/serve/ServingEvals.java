@@ -74,7 +74,7 @@ final class ServingEvals implements EvalBackend {
                         double queue = completion.timings().queue().toNanos() / 1e9;
                         answer.complete(new Answer(completion.tokenIds(), tokenizer.decode(completion.tokenIds(), true), finishReason,
                                 completion.timings().endToEnd().toNanos() / 1e9 - queue,
-                                completion.timings().timeToFirstToken().toNanos() / 1e9 - queue));
+                                completion.timings().prefill().toNanos() / 1e9));
                     }
 
                     @Override

@@ -18,7 +18,8 @@ public interface EvalBackend {
      * @param text the answer's text, special tokens left out
      * @param finishReason {@code stop} or {@code length}
      * @param latencySeconds admitted to a batch row until the last token
-     * @param prefillSeconds the prompt's forward pass
+     * @param prefillSeconds its share of the forward pass that prefilled it, split by prompt tokens among
+     *     the prompts prefilled together
      */
     record Answer(int[] tokenIds, String text, String finishReason, double latencySeconds, double prefillSeconds) {}
 

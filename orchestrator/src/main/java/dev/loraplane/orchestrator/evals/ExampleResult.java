@@ -12,7 +12,8 @@ import io.vertx.core.json.JsonObject;
  * @param promptTokens tokens of the prompt the variant sent (recipe included)
  * @param completionTokens tokens generated
  * @param latencySeconds admitted to a batch row until the last token
- * @param prefillSeconds the prompt's forward pass alone (part of the latency)
+ * @param prefillSeconds its share of the forward pass that prefilled it (prompts prefilled together split
+ *     the pass by prompt tokens): summed over results, the device time prefill used
  * @param runSecondsShare the wall time of the batched run this query was part of, divided by that
  *     run's queries: summed over results, the device time the eval used
  * @param referenceTokens tokens of the reference answer, end-of-turn included

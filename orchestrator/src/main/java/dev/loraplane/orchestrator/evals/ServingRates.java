@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * What serving costs on the device the eval ran on, measured by the eval itself: seconds per prompt
- * token (each prompt's forward pass runs alone, so its time is the device's) and seconds per generated
- * token (the rest of the runs' wall time, spread over the tokens decoded in it), at the price table's
- * USD per device-hour. A query then costs
+ * token (the prefill passes' time, each pass split among the prompts it held by their tokens) and
+ * seconds per generated token (the rest of the runs' wall time, spread over the tokens decoded in
+ * it), at the price table's USD per device-hour. A query then costs
  *
  * <pre>
  *   (prompt tokens · secondsPerPromptToken + completion tokens · secondsPerCompletionToken) · usdPerDeviceHour / 3600

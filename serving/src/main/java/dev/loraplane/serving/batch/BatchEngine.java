@@ -249,6 +249,7 @@ public final class BatchEngine implements AutoCloseable {
         int longest = prompts.get(prompts.size() - 1).promptLength();
         try (KvCache together = rows.cacheFor(prompts.size(), longest)) {
             float[] logits;
+            long start = System.nanoTime();
             try {
                 logits = rows.prefill(prompts, together);
             } catch (RuntimeException e) {
@@ -256,6 +257,9 @@ public final class BatchEngine implements AutoCloseable {
                 prompts.forEach(s -> s.fail(e));
                 return;
             }
+            long pass = System.nanoTime() - start;
+            long tokens = prompts.stream().mapToLong(Sequence::promptLength).sum();
+            prompts.forEach(s -> s.prefilled(pass * s.promptLength() / tokens));
             for (int i = 0; i < prompts.size(); i++) {
                 Sequence s = prompts.get(i);
                 String finish = s.accept(logits, i * vocab, vocab, decoder);

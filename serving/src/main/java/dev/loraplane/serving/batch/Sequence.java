@@ -30,6 +30,7 @@ final class Sequence {
     private long admitted;
     private long firstToken;
     private long lastToken;
+    private long prefillNanos;
     private String stopString;
 
     /** The batch row, or -1 while waiting. */
@@ -59,6 +60,11 @@ final class Sequence {
 
     void admitted() {
         admitted = System.nanoTime();
+    }
+
+    /** Its share of the forward pass that prefilled it, in nanoseconds. */
+    void prefilled(long shareNanos) {
+        prefillNanos = shareNanos;
     }
 
     /**
@@ -93,7 +99,8 @@ final class Sequence {
         long now = System.nanoTime();
         long start = admitted == 0 ? now : admitted;
         Timings timings = new Timings(Duration.ofNanos(start - submitted),
-                Duration.ofNanos((produced == 0 ? now : firstToken) - submitted), Duration.ofNanos(now - submitted), gaps);
+                Duration.ofNanos((produced == 0 ? now : firstToken) - submitted), Duration.ofNanos(now - submitted), gaps,
+                Duration.ofNanos(prefillNanos));
         Completion completion = new Completion(Arrays.copyOf(output, produced), finishReason,
                 Completion.STOP.equals(finishReason) ? stopString : null, promptLength(), timings);
         notify(() -> request.listener().onComplete(completion));

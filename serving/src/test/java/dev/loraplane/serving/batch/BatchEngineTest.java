@@ -130,6 +130,27 @@ class BatchEngineTest {
     }
 
     @Test
+    void promptsPrefilledTogetherSplitTheirPassesTimeByPromptTokens() throws Exception {
+        List<int[]> prompts = List.of(tiny.prompt("Hi"), tiny.prompt("Hello there, friend"), tiny.prompt("Once upon a time there was"),
+                tiny.prompt("Why?"), tiny.prompt("A much longer prompt than the others, to weigh more"), tiny.prompt("Ok"));
+        try (BatchEngine engine = new BatchEngine(tiny.model, tiny.decoder, new BatchConfig(8, 128, 8, 8))) {
+            List<SequenceHandle> handles = prompts.stream().map(p -> engine.submit(new SequenceRequest(p, greedy(2), null))).toList();
+            double shares = 0;
+            double longestWait = 0;
+            for (SequenceHandle handle : handles) {
+                Timings t = handle.completion().get(20, TimeUnit.SECONDS).timings();
+                assertThat(t.prefill()).isPositive();
+                assertThat(t.prefill()).isLessThanOrEqualTo(t.timeToFirstToken().minus(t.queue()));
+                shares += t.prefill().toNanos();
+                longestWait = Math.max(longestWait, t.timeToFirstToken().toNanos());
+            }
+            // Each pass's time is counted once among its prompts, so the shares add up to no more than
+            // the passes took; a pass's full time given to each of its prompts would count it several times.
+            assertThat(shares).isLessThanOrEqualTo(longestWait);
+        }
+    }
+
+    @Test
     void aSequenceThatFillsTheWholeContextEndsWithLength() throws Exception {
         int[] prompt = tiny.prompt("Hello");
         int capacity = 16;
