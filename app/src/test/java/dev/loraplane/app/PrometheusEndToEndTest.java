@@ -227,9 +227,10 @@ class PrometheusEndToEndTest {
 
     /**
      * Creates a job on the tiny base with a validation file, so it reports validation loss as it goes:
-     * the examples pack into one row, so each epoch is one step, and the loss is validated at step 10
-     * and at step 14, the end: four steps in which to scrape it. LoRA on the full-precision base (no
-     * NF4) keeps the steps short.
+     * the examples pack into one row, so each epoch is one step, and the loss is validated every 10
+     * steps. A running job's gauges go when it ends, so its 40 steps are what keeps them up for
+     * several 1 s scrapes (14 steps were over between two scrapes on a busy machine). LoRA on the
+     * full-precision base (no NF4) keeps the steps short.
      */
     private String trainingJob(WebClient client, int port) throws Exception {
         StringBuilder train = new StringBuilder();
@@ -245,7 +246,7 @@ class PrometheusEndToEndTest {
                 .put("model", UpCommand.TINY).put("training_file", trainId).put("validation_file", validationId).put("seed", 5)
                 .put("quantization", "none")
                 .put("method", new JsonObject().put("type", "supervised").put("supervised", new JsonObject()
-                        .put("hyperparameters", new JsonObject().put("n_epochs", 14).put("batch_size", 1))))))
+                        .put("hyperparameters", new JsonObject().put("n_epochs", 40).put("batch_size", 1))))))
                 .bodyAsJsonObject().getString("id");
     }
 
