@@ -45,7 +45,9 @@ final class JinjaEnvironment {
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withEvaluateMapKeys(true)
                         .withIterateOverMapKeys(true)
-                        .withUsePyishObjectMapper(true)
+                        // Off: Jinjava's Python-style printer writes a string's control characters as
+                        // JSON escapes, so an ESC or BEL in a message reached the model as six characters.
+                        .withUsePyishObjectMapper(false)
                         .withUseNaturalOperatorPrecedence(true)
                         .withParseWhitespaceControlStrictly(true)
                         .withAllowAdjacentTextNodes(true)

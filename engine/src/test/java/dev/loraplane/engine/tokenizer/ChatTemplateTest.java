@@ -43,6 +43,13 @@ class ChatTemplateTest {
     }
 
     @Test
+    void contentComesOutAsItWentInControlCharactersAndQuotesIncluded() throws Exception {
+        String content = "\u001b[31mred\u001b[0m, a bell \u0007, \\ a backslash, 'single' and \"double\" quotes,\ttab\r\n";
+        assertThat(fixture("qwen2.5-7b-instruct.json").render(List.of(system("s"), user(content)), false))
+                .isEqualTo("<|im_start|>system\ns<|im_end|>\n<|im_start|>user\n" + content + "<|im_end|>\n");
+    }
+
+    @Test
     void qwen25UsesTheGivenSystemPromptInstead() throws Exception {
         assertThat(fixture("qwen2.5-7b-instruct.json").render(
                 List.of(system("You are terse."), user("What is 2+2?"), assistant("4"), user("And 3+3?")), true))
