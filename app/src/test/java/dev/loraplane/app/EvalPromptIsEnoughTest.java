@@ -34,6 +34,15 @@ class EvalPromptIsEnoughTest {
     static final String[] SHOT_PLACES = {"Vemra", "Oltik", "Sarup", "Dwenna"};
     static final String[] SHOT_CAPITALS = {"Tolvi.", "Kessa.", "Umbro.", "Linde."};
 
+    /**
+     * Tiny bases are random: the built-in one (seed 0) answers these questions with bytes that are not
+     * UTF-8 on their own and read back as U+FFFD, a task no model can write back as text. The base of
+     * seed 1 answers each question with two control characters and a letter, L or H, that depends on
+     * the question.
+     */
+    static final long TEXT_BASE_SEED = 1;
+    static final int ANSWER_TOKENS = 3;
+
     @TempDir
     Path dir;
 
@@ -86,15 +95,14 @@ class EvalPromptIsEnoughTest {
         String[] placeholders = new String[questions.length];
         Arrays.fill(placeholders, "unknown");
         String probe = plane.upload("probe.jsonl", "evals", jsonl(questions, placeholders));
-        JsonObject eval = run(new JsonObject().put("dataset", probe).put("seed", 5).put("max_tokens", 8).put("variants",
+        JsonObject eval = run(new JsonObject().put("dataset", probe).put("seed", 5).put("max_tokens", ANSWER_TOKENS).put("variants",
                 new JsonArray().add(fewShot("loraplane-tiny", shots)).add(new JsonObject().put("name", "zero-shot")
                         .put("model", "loraplane-tiny"))));
         String[] answers = new String[questions.length];
         plane.download("/v1/evals/" + eval.getString("id") + "/results").lines().map(JsonObject::new)
                 .filter(r -> r.getString("variant").equals("few-shot"))
                 .forEach(r -> answers[r.getInteger("example")] = r.getString("output"));
-        // The random base model's answers are bytes that need not be UTF-8 (they decode with U+FFFD); they are
-        // what it says all the same, and it says them again: greedy decoding is deterministic.
+        // What the base model says, and says again: greedy decoding is deterministic.
         assertThat(answers).as("the base model answers every question").doesNotContainNull().allSatisfy(a -> assertThat(a).isNotBlank());
         return answers;
     }
@@ -119,6 +127,8 @@ class EvalPromptIsEnoughTest {
 
     @Test
     void onATaskTheBaseAlreadyDoesAnAdapterTrainedOnItLeavesThePromptEnough() throws Exception {
+        plane.close();
+        plane = TinyPlane.start(dir.resolve("text-base"), TEXT_BASE_SEED);
         String shots = plane.upload("shots.jsonl", "evals", jsonl(questions(SHOT_PLACES), SHOT_CAPITALS));
         String[] trainingQuestions = questions(TRAINING_PLACES);
         String[] questions = questions(PLACES);
@@ -130,7 +140,7 @@ class EvalPromptIsEnoughTest {
         JsonObject job = plane.succeeded(plane.createJob(TinyPlane.fineTuning(training, "capitals", 10, 2)).getString("id"));
         String other = importAdapter();
 
-        JsonObject eval = run(new JsonObject().put("dataset", task).put("seed", 5).put("max_tokens", 8).put("variants",
+        JsonObject eval = run(new JsonObject().put("dataset", task).put("seed", 5).put("max_tokens", ANSWER_TOKENS).put("variants",
                 new JsonArray().add(fewShot("loraplane-tiny", shots))
                         .add(new JsonObject().put("name", "fine-tuned").put("model", job.getString("fine_tuned_model")))
                         .add(new JsonObject().put("name", "other-task").put("model", other))));
@@ -145,9 +155,10 @@ class EvalPromptIsEnoughTest {
         assertThat(adapter.getDouble("training_cost_usd")).as("the job's billed cost").isEqualTo(job.getDouble("cost_usd"));
         assertThat(report.getJsonArray("variants").getJsonObject(2).getValue("training_cost_usd"))
                 .as("an imported adapter's training cost is unknown").isNull();
-        // The adapter learned the task: the base's answers are far likelier under it than under the few-shot prompt. It
-        // still writes none of them: the random base's answer bytes are not UTF-8, so as text they hold U+FFFD, three
-        // bytes each, and what the adapter learned from that text is three times longer than max_tokens lets it write.
+        assertThat(Arrays.stream(answers, trainingQuestions.length, answers.length).distinct().count())
+                .as("the base's answers depend on the question").isGreaterThan(1);
+        // The adapter learned the answers' form (its loss on them is far lower than the prompted base's) but
+        // not the base's choice of letter for questions it never saw: fine-tuning adds nothing here.
         assertThat(adapter.getDouble("mean_loss")).as("the adapter was trained on this task").isLessThan(prompt.getDouble("mean_loss") / 4);
         assertThat(report.getJsonObject("verdict").getString("decision")).as(report.encodePrettily()).isEqualTo("prompt_is_enough");
         assertThat(report.getJsonObject("verdict").getString("text")).contains("the prompt is enough");

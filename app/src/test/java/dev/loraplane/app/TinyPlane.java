@@ -46,8 +46,13 @@ final class TinyPlane implements AutoCloseable {
 
     /** Writes the tiny base under {@code dir} and starts a control plane that serves and evaluates on it. */
     static TinyPlane start(Path dir) throws Exception {
+        return start(dir, 0);
+    }
+
+    /** @param seed the tiny base's random weights; 0 is the built-in base's */
+    static TinyPlane start(Path dir, long seed) throws Exception {
         Path tiny = dir.resolve("models/loraplane-tiny");
-        TinyModel.write(Preset.TINY, tiny, 0);
+        TinyModel.write(Preset.TINY, tiny, seed);
         ControlPlaneMetrics metrics = new ControlPlaneMetrics();
         Vertx vertx = Vertx.vertx();
         RegistryServing serving = new RegistryServing(tiny, "loraplane-tiny", metrics.registry(), Serving.Settings.DEFAULTS);
