@@ -13,7 +13,7 @@ package dev.loraplane.orchestrator.executor;
  * @param type cpu, nvidia, amd or apple
  * @param product the product the vendor tool reports ("NVIDIA H100 80GB HBM3"), or the host's CPU for cpu slots
  * @param total devices in the pool
- * @param free devices not held by an attempt
+ * @param free devices not held by an attempt, nor, on a cluster, by other workloads' pods
  * @param largestTotal the most devices on one machine of the pool: the largest attempt it can ever take
  * @param largestFree the most free devices on one machine: the largest attempt it can take now
  */
