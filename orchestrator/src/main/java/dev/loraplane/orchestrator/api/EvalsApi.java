@@ -19,7 +19,6 @@ import dev.loraplane.orchestrator.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -62,10 +61,7 @@ final class EvalsApi {
     }
 
     private void create(RoutingContext ctx) {
-        JsonObject body = ctx.body().asJsonObject();
-        if (body == null) {
-            throw ApiException.invalid(null, "invalid_json", "the request body must be a JSON object");
-        }
+        JsonObject body = RequestFields.body(ctx);
         EvalSpec spec = EvalRequest.parse(body);
         requireServing();
         String tenant = ApiKeys.tenant(ctx);
@@ -121,15 +117,10 @@ final class EvalsApi {
     }
 
     private void list(RoutingContext ctx) {
-        int limit = limit(ctx);
+        int limit = ListPages.limit(ctx);
         String after = ctx.queryParams().get("after");
         vertx.executeBlocking(() -> evals.evals(ApiKeys.tenant(ctx), after, limit + 1))
-                .onSuccess(list -> {
-                    List<JsonObject> items = list.stream().map(EvalsApi::json).toList();
-                    ctx.json(new JsonObject().put("object", "list")
-                            .put("data", new JsonArray(items.subList(0, Math.min(limit, items.size()))))
-                            .put("has_more", items.size() > limit));
-                })
+                .onSuccess(list -> ctx.json(ListPages.page(list.stream().map(EvalsApi::json).toList(), limit)))
                 .onFailure(ctx::fail);
     }
 
@@ -179,21 +170,10 @@ final class EvalsApi {
             find(ctx).onSuccess(eval -> stream(ctx, eval)).onFailure(ctx::fail);
             return;
         }
-        int limit = limit(ctx);
-        String after = ctx.queryParams().get("after");
-        long before;
-        try {
-            before = after == null ? 0 : Long.parseLong(after.substring(after.lastIndexOf('-') + 1));
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid("after", "invalid_value", "after must be an event id such as evalevent-…-12, got " + after);
-        }
+        int limit = ListPages.limit(ctx);
+        long before = ListPages.afterEvent(ctx, "evalevent-…-12");
         find(ctx).compose(eval -> vertx.executeBlocking(() -> evals.eventsNewestFirst(eval.id(), before, limit + 1)))
-                .onSuccess(list -> {
-                    List<JsonObject> items = list.stream().map(EvalsApi::json).toList();
-                    ctx.json(new JsonObject().put("object", "list")
-                            .put("data", new JsonArray(items.subList(0, Math.min(limit, items.size()))))
-                            .put("has_more", items.size() > limit));
-                })
+                .onSuccess(list -> ctx.json(ListPages.page(list.stream().map(EvalsApi::json).toList(), limit)))
                 .onFailure(ctx::fail);
     }
 
@@ -243,19 +223,6 @@ final class EvalsApi {
             }
             return eval;
         });
-    }
-
-    private static int limit(RoutingContext ctx) {
-        String value = ctx.queryParams().get("limit");
-        try {
-            int limit = value == null ? 20 : Integer.parseInt(value);
-            if (limit < 1 || limit > 100) {
-                throw new NumberFormatException();
-            }
-            return limit;
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid("limit", "invalid_value", "limit must be an integer from 1 to 100, got " + value);
-        }
     }
 
     static JsonObject json(Eval eval) {

@@ -55,10 +55,7 @@ final class JobsApi {
     }
 
     private void create(RoutingContext ctx) {
-        JsonObject body = ctx.body().asJsonObject();
-        if (body == null) {
-            throw ApiException.invalid(null, "invalid_json", "the request body must be a JSON object");
-        }
+        JsonObject body = RequestFields.body(ctx);
         JobRequest request = JobRequest.parse(body);
         if (!baseModels.contains(request.model())) {
             throw ApiException.invalid("model", "model_not_found", "model '" + request.model()
@@ -110,10 +107,10 @@ final class JobsApi {
     }
 
     private void list(RoutingContext ctx) {
-        int limit = limit(ctx);
+        int limit = ListPages.limit(ctx);
         String after = ctx.queryParams().get("after");
         vertx.executeBlocking(() -> store.jobs(ApiKeys.tenant(ctx), after, limit + 1))
-                .onSuccess(jobs -> ctx.json(page(jobs.stream().map(JobsApi::json).toList(), limit)))
+                .onSuccess(jobs -> ctx.json(ListPages.page(jobs.stream().map(JobsApi::json).toList(), limit)))
                 .onFailure(ctx::fail);
     }
 
@@ -140,11 +137,10 @@ final class JobsApi {
             find(ctx).onSuccess(job -> stream(ctx, job)).onFailure(ctx::fail);
             return;
         }
-        int limit = limit(ctx);
-        String after = ctx.queryParams().get("after");
-        long before = after == null ? 0 : sequenceOf(after);
+        int limit = ListPages.limit(ctx);
+        long before = ListPages.afterEvent(ctx, "ftevent-…-12");
         find(ctx).compose(job -> vertx.executeBlocking(() -> store.eventsNewestFirst(job.id(), before, limit + 1)))
-                .onSuccess(events -> ctx.json(page(events.stream().map(JobsApi::json).toList(), limit)))
+                .onSuccess(events -> ctx.json(ListPages.page(events.stream().map(JobsApi::json).toList(), limit)))
                 .onFailure(ctx::fail);
     }
 
@@ -188,7 +184,7 @@ final class JobsApi {
 
     /** OpenAI's checkpoint objects, newest first, from the checkpoint events the worker reported. */
     private void checkpoints(RoutingContext ctx) {
-        int limit = limit(ctx);
+        int limit = ListPages.limit(ctx);
         find(ctx).compose(job -> vertx.executeBlocking(() -> store.eventsOfType(job.id(), "checkpoint", limit + 1).stream()
                 .map(event -> {
                     JsonObject data = new JsonObject(event.data());
@@ -199,7 +195,7 @@ final class JobsApi {
                             .put("fine_tuned_model_checkpoint", job.model() + ":" + job.id() + ":ckpt-step-" + step)
                             .put("metrics", new JsonObject().put("step", step));
                 }).toList()))
-                .onSuccess(items -> ctx.json(page(items, limit)))
+                .onSuccess(items -> ctx.json(ListPages.page(items, limit)))
                 .onFailure(ctx::fail);
     }
 
@@ -207,32 +203,6 @@ final class JobsApi {
         String id = ctx.pathParam("id");
         return vertx.executeBlocking(() -> store.job(ApiKeys.tenant(ctx), id)
                 .orElseThrow(() -> ApiException.notFound("FineTuningJob", id, "id")));
-    }
-
-    private static int limit(RoutingContext ctx) {
-        String value = ctx.queryParams().get("limit");
-        try {
-            int limit = value == null ? 20 : Integer.parseInt(value);
-            if (limit < 1 || limit > 100) {
-                throw new NumberFormatException();
-            }
-            return limit;
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid("limit", "invalid_value", "limit must be an integer from 1 to 100, got " + value);
-        }
-    }
-
-    private static long sequenceOf(String eventId) {
-        try {
-            return Long.parseLong(eventId.substring(eventId.lastIndexOf('-') + 1));
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid("after", "invalid_value", "after must be an event id such as ftevent-…-12, got " + eventId);
-        }
-    }
-
-    private static JsonObject page(List<JsonObject> items, int limit) {
-        return new JsonObject().put("object", "list").put("data", new JsonArray(items.subList(0, Math.min(limit, items.size()))))
-                .put("has_more", items.size() > limit);
     }
 
     static JsonObject json(Job job) {

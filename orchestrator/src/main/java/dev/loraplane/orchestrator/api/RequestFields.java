@@ -1,11 +1,21 @@
 package dev.loraplane.orchestrator.api;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
 /** Fields of a JSON request body, read or refused with an error naming the parameter. */
 final class RequestFields {
 
     private RequestFields() {}
+
+    /** The request's body, refused unless it is a JSON object. */
+    static JsonObject body(RoutingContext ctx) {
+        JsonObject body = ctx.body().asJsonObject();
+        if (body == null) {
+            throw ApiException.invalid(null, "invalid_json", "the request body must be a JSON object");
+        }
+        return body;
+    }
 
     /**
      * @param param the parameter's name in errors, e.g. {@code variants[1].model}
