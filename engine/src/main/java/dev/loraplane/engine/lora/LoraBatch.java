@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 import dev.loraplane.engine.model.Adapters;
 import dev.loraplane.engine.model.Linear;
 import java.util.Arrays;
@@ -25,7 +27,9 @@ import java.util.Map;
  * </pre>
  *
  * The mapping's slots are those of an {@link AdapterSlots}. The base matmul runs once for the whole
- * batch. When every row shares one adapter, the update is two plain matmuls with its own factors.
+ * batch, and the rows' updates, computed first, are summed into its output as it is written
+ * ({@link Linear#forward(NDArray, NDArray)}). When every row shares one adapter, the update is two
+ * plain matmuls with its own factors.
  * Otherwise the update reads the slots' stacked factors, zero-padded to their common rank
  * {@code R}, over the first {@code k} slots (the highest slot used, plus one), and the strategy
  * depends on how many columns {@code k · R} that is:
@@ -37,7 +41,9 @@ import java.util.Map;
  *       {@code [k·R, out]} finishes: two plain matmuls, at {@code k} times the arithmetic a row needs;
  *   <li>many: the rows are grouped by adapter into equal chunks ({@link RowGroups}), gathered
  *       {@code [chunks, size·T, in]}, multiplied by their chunk's factors in two batched matmuls,
- *       and scattered back: each row pays for its own adapter only. When the chunks are the slots
+ *       and scattered back: each row pays for its own adapter only; when the rows already lie in
+ *       chunk order ({@link RowGroups#inPlace}) the chunks are a view of the input and the update
+ *       a view of the output, and nothing is gathered or scattered. When the chunks are the slots
  *       {@code 0..k-1} in order the factors are read in place; otherwise they are gathered once per
  *       batch. Projections that share an input (q, k, v; gate, up) gather it once.
  * </ul>
@@ -133,20 +139,24 @@ public final class LoraBatch implements Adapters, AutoCloseable {
 
     @Override
     public NDArray project(int layer, String module, Linear base, NDArray x) {
-        NDArray y = base.forward(x);
+        NDArray update = update(layer, module, x);
+        return update == null ? base.forward(x) : base.forward(x, update); // summed inside the matmul
+    }
+
+    /** The rows' LoRA updates {@code [B, T, out]} of one projection, or null where none applies. */
+    private NDArray update(int layer, String module, NDArray x) {
         int common = mapping.commonSlot();
         if (common == BatchMapping.NO_ADAPTER) {
-            return y;
+            return null;
         }
         if (common >= 0) {
             LoraAdapter adapter = adapter(common);
             LoraAdapter.LoraModule m = adapter.module(layer, module);
             if (m == null) {
-                return y;
+                return null;
             }
             NDArray down = ai.djl.nn.core.Linear.linear(x, m.a()).singletonOrThrow();
-            NDArray up = ai.djl.nn.core.Linear.linear(down, m.b()).singletonOrThrow();
-            return y.addi(up.muli(adapter.config().scaling()));
+            return ai.djl.nn.core.Linear.linear(down, m.b()).singletonOrThrow().muli(adapter.config().scaling());
         }
         AdapterSlots slots = slots();
         if (slots.generation() != generation) {
@@ -154,25 +164,27 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         }
         LoraAdapter.ModuleKey key = new LoraAdapter.ModuleKey(layer, module);
         if (slots.module(key) == null) {
-            return y;
+            return null;
         }
         NDArray[] f = factors.computeIfAbsent(key, this::factors);
         if (sideBySide()) {
             NDArray down = x.matMul(f[0]).muli(mask()); // [B, T, in] · [in, k·R], own R kept
-            return y.addi(down.matMul(f[1]));           // [B, T, k·R] · [k·R, out]
+            return down.matMul(f[1]);                   // [B, T, k·R] · [k·R, out]
         }
-        int tokens = (int) x.getShape().get(1);
-        GroupIndex index = groupIndexes.computeIfAbsent(tokens, this::groupIndex);
+        Shape shape = x.getShape();
         if (x != groupedInput) {           // q, k and v (gate and up) read the same x: gathered once
             groupedInput = x;
-            grouped = x.get(index.gather());                                  // [C, m·T, in]
-        }
+            grouped = groups.inPlace()
+                    ? x.reshape(groups.chunks(), groups.size() * shape.get(1), shape.get(2)) // a view
+                    : rows(x.reshape(-1, shape.get(2)), groupIndexes.computeIfAbsent((int) shape.get(1), this::groupIndex).gather());
+        }                                                                     // [C, m·T, in]
         NDArray up = grouped.matMul(f[0]).matMul(f[1]);                       // [C, m·T, R] then [C, m·T, out]
-        NDArray delta = up.get(index.scatter());                              // [B, T, out]
-        if (index.adapted() != null) {
-            delta.muli(index.adapted());                                      // rows without adapter
+        if (groups.inPlace()) {
+            return up.reshape(shape.get(0), shape.get(1), -1);
         }
-        return y.addi(delta);
+        GroupIndex index = groupIndexes.computeIfAbsent((int) shape.get(1), this::groupIndex);
+        NDArray update = rows(up.reshape(-1, up.getShape().get(2)), index.scatter()); // [B, T, out]
+        return index.adapted() == null ? update : update.muli(index.adapted()); // rows without adapter
     }
 
     /**
@@ -228,20 +240,21 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         return mask;
     }
 
+    /** The rows of a {@code [n, d]} table at {@code index}: libtorch's embedding, whole rows copied. */
+    private static NDArray rows(NDArray table, NDArray index) {
+        return Embedding.embedding(index, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
     /**
-     * For {@code tokens} tokens per row: the gather index {@code [C, m·T]} (row, token), the scatter
-     * index {@code [B, T]} (chunk, position), and (when some row has no adapter) a {@code [B, T, 1]}
-     * mask zeroing those rows. Built once: DJL parses an index's text on every construction.
+     * For {@code tokens} tokens per row: the gather index {@code [C, m·T]} into the input's tokens, the
+     * scatter index {@code [B, T]} into the chunks' positions, and (when some row has no adapter) a
+     * {@code [B, T, 1]} mask zeroing those rows.
      */
     private GroupIndex groupIndex(int tokens) {
-        long[][] gather = groups.gather(tokens);
-        long[][] scatter = groups.scatter(tokens);
-        Shape chunked = new Shape(groups.chunks(), (long) groups.size() * tokens);
-        Shape batch = new Shape(mapping.rows(), tokens);
-        NDIndex gatherIndex = new NDIndex("{}, {}", keep(manager.create(gather[0], chunked)), keep(manager.create(gather[1], chunked)));
-        NDIndex scatterIndex = new NDIndex("{}, {}", keep(manager.create(scatter[0], batch)), keep(manager.create(scatter[1], batch)));
+        NDArray gather = keep(manager.create(groups.gather(tokens), new Shape(groups.chunks(), (long) groups.size() * tokens)));
+        NDArray scatter = keep(manager.create(groups.scatter(tokens), new Shape(mapping.rows(), tokens)));
         if (!groups.hasBaseRows()) {
-            return new GroupIndex(gatherIndex, scatterIndex, null);
+            return new GroupIndex(gather, scatter, null);
         }
         float[] adapted = new float[mapping.rows() * tokens];
         for (int row = 0; row < mapping.rows(); row++) {
@@ -249,11 +262,11 @@ public final class LoraBatch implements Adapters, AutoCloseable {
                 Arrays.fill(adapted, row * tokens, (row + 1) * tokens, 1f);
             }
         }
-        return new GroupIndex(gatherIndex, scatterIndex, keep(manager.create(adapted, new Shape(mapping.rows(), tokens, 1))));
+        return new GroupIndex(gather, scatter, keep(manager.create(adapted, new Shape(mapping.rows(), tokens, 1))));
     }
 
     /** @param adapted {@code [B, T, 1]}, zero on rows without adapter; null when every row has one */
-    private record GroupIndex(NDIndex gather, NDIndex scatter, NDArray adapted) {}
+    private record GroupIndex(NDArray gather, NDArray scatter, NDArray adapted) {}
 
     /** Keeps an array in this batch's manager for its lifetime, out of any per-step {@link NDScope}. */
     private NDArray keep(NDArray array) {

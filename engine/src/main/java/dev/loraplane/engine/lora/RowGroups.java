@@ -18,6 +18,15 @@ import java.util.List;
  * chunk 1: slot b, rows 1 5 (pad)
  * </pre>
  *
+ * <p>When every row has an adapter and each adapter's rows come in runs (as a scheduler that seats
+ * requests grouped by adapter leaves them), the chunks can instead be the runs cut to a common
+ * size, in row order: then the chunks' rows are the batch's rows as they lie ({@link #inPlace}) and
+ * need no gathering. That grouping is taken when it makes no more chunks than the one by adapter.
+ *
+ * <pre>
+ * slots  b b b b a a      runs 4, 2: size 2, chunks b b a, rows in place
+ * </pre>
+ *
  * @param size rows per chunk
  * @param chunkSlots the adapter slot of each chunk
  * @param chunkRows for each chunk, {@code size} batch rows; {@link #PAD} where the chunk is not full
@@ -30,6 +39,46 @@ record RowGroups(int size, int[] chunkSlots, int[][] chunkRows, int[] rowPositio
     static final int PAD = -1;
 
     static RowGroups of(BatchMapping mapping, int slots) {
+        RowGroups byAdapter = byAdapter(mapping, slots);
+        RowGroups inRuns = inRuns(mapping);
+        return inRuns != null && inRuns.chunks() <= byAdapter.chunks() ? inRuns : byAdapter;
+    }
+
+    /** Chunks of the runs of rows that share an adapter, in row order; null if some row has none. */
+    private static RowGroups inRuns(BatchMapping mapping) {
+        int[] slots = mapping.rowSlots();
+        int size = 0;
+        int run = 0;
+        for (int row = 0; row < slots.length; row++) {
+            if (slots[row] == BatchMapping.NO_ADAPTER) {
+                return null;
+            }
+            run++;
+            if (row + 1 == slots.length || slots[row + 1] != slots[row]) {
+                size = gcd(size, run);
+                run = 0;
+            }
+        }
+        if (size == 0) {
+            return null;
+        }
+        int chunks = slots.length / size;
+        int[] chunkSlots = new int[chunks];
+        int[][] chunkRows = new int[chunks][size];
+        int[] rowPositions = new int[slots.length];
+        for (int row = 0; row < slots.length; row++) {
+            chunkSlots[row / size] = slots[row];
+            chunkRows[row / size][row % size] = row;
+            rowPositions[row] = row;
+        }
+        return new RowGroups(size, chunkSlots, chunkRows, rowPositions);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    private static RowGroups byAdapter(BatchMapping mapping, int slots) {
         List<List<Integer>> rowsOf = new ArrayList<>();
         for (int s = 0; s < slots; s++) {
             rowsOf.add(new ArrayList<>());
@@ -71,42 +120,50 @@ record RowGroups(int size, int[] chunkSlots, int[][] chunkRows, int[] rowPositio
     }
 
     /**
-     * For {@code tokens} tokens per row: which row and which token each chunk position reads, two
-     * {@code [chunks, size · tokens]} index arrays row-major, for {@code x[rows, tokens]}. Padding
-     * reads row 0; its product is never read back.
+     * For {@code tokens} tokens per row: the token of {@code x[rows · tokens]} (rows and tokens
+     * flattened) that each chunk position reads, {@code [chunks · size · tokens]} row-major. Padding
+     * reads token 0; its product is never read back.
      */
-    long[][] gather(int tokens) {
-        long[] rows = new long[chunks() * size * tokens];
-        long[] columns = new long[rows.length];
+    long[] gather(int tokens) {
+        long[] from = new long[chunks() * size * tokens];
         for (int c = 0; c < chunks(); c++) {
             for (int i = 0; i < size; i++) {
                 int row = chunkRows[c][i];
                 for (int t = 0; t < tokens; t++) {
-                    int at = (c * size + i) * tokens + t;
-                    rows[at] = row == PAD ? 0 : row;
-                    columns[at] = row == PAD ? 0 : t;
+                    from[(c * size + i) * tokens + t] = row == PAD ? 0 : (long) row * tokens + t;
                 }
             }
         }
-        return new long[][] {rows, columns};
+        return from;
     }
 
     /**
-     * The inverse of {@link #gather}: for each of the batch's {@code [rows, tokens]} tokens, the chunk
-     * and the position in it that hold its product; 0 and 0 for a row without adapter (masked out by
-     * the caller).
+     * The inverse of {@link #gather}: for each of the batch's {@code rows · tokens} tokens, the chunk
+     * position (flattened as {@link #gather}'s) that holds its product; 0 for a row without adapter
+     * (masked out by the caller).
      */
-    long[][] scatter(int tokens) {
-        long[] chunks = new long[rowPositions.length * tokens];
-        long[] positions = new long[chunks.length];
+    long[] scatter(int tokens) {
+        long[] to = new long[rowPositions.length * tokens];
         for (int row = 0; row < rowPositions.length; row++) {
+            int p = rowPositions[row];
             for (int t = 0; t < tokens; t++) {
-                int p = rowPositions[row];
-                chunks[row * tokens + t] = p == PAD ? 0 : p / size;
-                positions[row * tokens + t] = p == PAD ? 0 : (long) (p % size) * tokens + t;
+                to[row * tokens + t] = p == PAD ? 0 : (long) p * tokens + t;
             }
         }
-        return new long[][] {chunks, positions};
+        return to;
+    }
+
+    /** Whether the chunks' rows, in order, are the batch's rows as they lie: no gathering needed. */
+    boolean inPlace() {
+        if (chunks() * size != rowPositions.length) {
+            return false;
+        }
+        for (int row = 0; row < rowPositions.length; row++) {
+            if (rowPositions[row] != row) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether some row has no adapter. */

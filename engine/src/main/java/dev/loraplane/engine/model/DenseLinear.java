@@ -16,6 +16,11 @@ public record DenseLinear(NDArray weight, NDArray bias) implements Linear {
     }
 
     @Override
+    public NDArray forward(NDArray x, NDArray addend) {
+        return Linear.linear(x, weight, bias, addend);
+    }
+
+    @Override
     public int inFeatures() {
         return (int) weight.getShape().get(1);
     }

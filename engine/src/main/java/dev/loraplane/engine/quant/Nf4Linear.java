@@ -53,6 +53,16 @@ public record Nf4Linear(Nf4Tensor weight, NDArray bias) implements Linear {
         }
     }
 
+    @Override
+    public NDArray forward(NDArray x, NDArray addend) {
+        if (JniUtils.isGradMode() || x.getDataType() != DataType.FLOAT32) {
+            return forward(x).addi(addend);
+        }
+        try (NDArray w = weight.dequantizeTransient(x.getManager())) {
+            return Linear.linear(x, w, bias, addend);
+        }
+    }
+
     private NDArray apply(NDArray x, NDArray w) {
         if (x.getDataType() == DataType.FLOAT32) {
             return ai.djl.nn.core.Linear.linear(x, w, bias).singletonOrThrow();

@@ -87,7 +87,11 @@ class AdapterSlotsTest {
                 {0, 1, 2, BatchMapping.NO_ADAPTER}, // one row per slot: the slots read in place
                 {0, 1, 2, BatchMapping.NO_ADAPTER},
                 {2, 2, 2, 0, BatchMapping.NO_ADAPTER}, // slot 1 unused, slot 2 in two chunks: gathered
-                {1, 0, 1, 0}};
+                {1, 0, 1, 0},
+                {0, 0, 1, 1}, // rows seated in runs by slot: read in place, factors too
+                {2, 2, 0, 0}, // in runs, slots out of order: rows in place, factors gathered
+                {2, 0, 1},
+                {1, 1, 0, 0, 1}}; // runs too short: grouped by adapter
             for (int[] rows : mappings) {
                 for (int columns : new int[] {0, 1024}) { // grouped, and side by side
                     assertMatchesAlone(slots, rows, columns);

@@ -42,6 +42,19 @@ class Nf4LinearTest {
     }
 
     @Test
+    void anAddendIsSummedIntoTheOutput() {
+        Nf4Linear linear = quantized(1408, 512, true, 5);
+        NDArray x = manager.create(Nf4Tensors.gaussian(2 * 3 * 512, 6), new Shape(2, 3, 512));
+        NDArray addend = manager.create(Nf4Tensors.gaussian(2 * 3 * 1408, 7), new Shape(2, 3, 1408));
+
+        NDArray expected = linear.forward(x).add(addend);
+        NDArray actual = linear.forward(x, addend.duplicate());
+
+        assertThat(actual.getShape()).isEqualTo(new Shape(2, 3, 1408));
+        assertThat(maxAbsDifference(actual, expected)).isLessThanOrEqualTo(1e-5);
+    }
+
+    @Test
     void anInputWidthThatIsNotAMultipleOf64Works() {
         Nf4Linear linear = quantized(5, 37, false, 7);
         NDArray x = manager.create(Nf4Tensors.gaussian(4 * 37, 8), new Shape(4, 37));

@@ -1,12 +1,15 @@
 package dev.loraplane.serving.batch;
 
 import dev.loraplane.engine.generate.Generator;
+import dev.loraplane.engine.lora.LoraAdapter;
 import dev.loraplane.engine.model.KvCache;
 import dev.loraplane.engine.model.Llama;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -219,7 +222,9 @@ public final class BatchEngine implements AutoCloseable {
     /**
      * Prefills the requests the policy admits and puts those that go on into rows. Prompts are
      * prefilled together, shortest first, in forward passes of at most {@link #PREFILL_TOKENS}
-     * padded tokens (one prompt longer than that goes alone).
+     * padded tokens (one prompt longer than that goes alone). Within a pass, and so in the rows they
+     * take, prompts for one adapter lie next to each other: {@code LoraBatch} applies adapters to
+     * such runs of rows as they lie, without gathering them.
      */
     private void admit(BatchRows rows) {
         List<Sequence> admitted = policy.admit(waiting, Sequence::adapter, rows.adapters(), rows.free());
@@ -238,15 +243,26 @@ public final class BatchEngine implements AutoCloseable {
         int from = 0;
         for (int to = 1; to <= prompts.size(); to++) {
             if (to == prompts.size() || (to + 1 - from) * prompts.get(to).promptLength() > PREFILL_TOKENS) {
-                prefill(rows, prompts.subList(from, to));
+                prefill(rows, groupedByAdapter(prompts.subList(from, to)));
                 from = to;
             }
         }
     }
 
+    /** The prompts, those of one adapter next to each other, adapters in order of first appearance. */
+    private static List<Sequence> groupedByAdapter(List<Sequence> prompts) {
+        Map<LoraAdapter, Integer> order = new IdentityHashMap<>(); // the base model's key is null
+        for (Sequence s : prompts) {
+            order.putIfAbsent(s.adapter(), order.size());
+        }
+        List<Sequence> grouped = new ArrayList<>(prompts);
+        grouped.sort(Comparator.comparingInt(s -> order.get(s.adapter())));
+        return grouped;
+    }
+
     private void prefill(BatchRows rows, List<Sequence> prompts) {
         int vocab = model.config().vocabSize();
-        int longest = prompts.get(prompts.size() - 1).promptLength();
+        int longest = prompts.stream().mapToInt(Sequence::promptLength).max().orElseThrow();
         try (KvCache together = rows.cacheFor(prompts.size(), longest)) {
             float[] logits;
             long start = System.nanoTime();
