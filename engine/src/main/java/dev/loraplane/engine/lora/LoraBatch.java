@@ -40,12 +40,12 @@ import java.util.Map;
  *       mask keeps each row's own {@code R} columns, and one matmul by the slots' {@code B} stacked
  *       {@code [k·R, out]} finishes: two plain matmuls, at {@code k} times the arithmetic a row needs;
  *   <li>many: the rows are grouped by adapter into equal chunks ({@link RowGroups}), gathered
- *       {@code [chunks, size·T, in]}, multiplied by their chunk's factors in two batched matmuls,
- *       and scattered back: each row pays for its own adapter only; when the rows already lie in
- *       chunk order ({@link RowGroups#inPlace}) the chunks are a view of the input and the update
- *       a view of the output, and nothing is gathered or scattered. When the chunks are the slots
- *       {@code 0..k-1} in order the factors are read in place; otherwise they are gathered once per
- *       batch. Projections that share an input (q, k, v; gate, up) gather it once.
+ *       {@code [chunks, size·T, in]}, multiplied by their chunk's factors in batched matmuls, and
+ *       scattered back: each row pays for its own adapter only ({@link GroupedUpdates}, which also
+ *       does projections that share an input together). When the rows already lie in chunk order
+ *       ({@link RowGroups#inPlace}) the chunks are a view of the input and the update a view of
+ *       the output. When the chunks are the slots {@code 0..k-1} in order the factors are read in
+ *       place; otherwise they are gathered once per batch.
  * </ul>
  */
 public final class LoraBatch implements Adapters, AutoCloseable {
@@ -59,26 +59,21 @@ public final class LoraBatch implements Adapters, AutoCloseable {
     private final BatchMapping mapping;
     private final NDManager manager;
     private final int used;
-    private final int concatenatedColumns;
+    private final Strategy strategy;
     private final Map<LoraAdapter.ModuleKey, NDArray[]> factors = new HashMap<>();
-    private final Map<Integer, GroupIndex> groupIndexes = new HashMap<>();
-    private final RowGroups groups;
     private NDArray mask;
-    /** The input last gathered into chunks, and what it gave, for projections that share an input. */
-    private NDArray groupedInput;
-    private NDArray grouped;
+    private GroupedUpdates grouped;
 
     /**
      * @param slots where the mapping's slots are; it must not grow while this batch is in use
      * @param manager where this batch's arrays live; closed with this batch
      */
     public LoraBatch(AdapterSlots slots, BatchMapping mapping, NDManager manager) {
-        this(null, slots, mapping, manager, CONCATENATED_COLUMNS);
+        this(null, slots, mapping, manager, Strategy.DEFAULT);
     }
 
-    /** @param concatenatedColumns the most stacked columns for which every row multiplies every slot */
-    LoraBatch(AdapterSlots slots, BatchMapping mapping, NDManager manager, int concatenatedColumns) {
-        this(null, slots, mapping, manager, concatenatedColumns);
+    LoraBatch(AdapterSlots slots, BatchMapping mapping, NDManager manager, Strategy strategy) {
+        this(null, slots, mapping, manager, strategy);
     }
 
     /**
@@ -88,22 +83,21 @@ public final class LoraBatch implements Adapters, AutoCloseable {
      * @param manager where the stacked factors live; closed with this batch
      */
     public LoraBatch(List<LoraAdapter> adapters, BatchMapping mapping, NDManager manager) {
-        this(adapters, mapping, manager, CONCATENATED_COLUMNS);
+        this(adapters, mapping, manager, Strategy.DEFAULT);
     }
 
-    /** @param concatenatedColumns the most stacked columns for which every row multiplies every slot */
-    LoraBatch(List<LoraAdapter> adapters, BatchMapping mapping, NDManager manager, int concatenatedColumns) {
-        this(List.copyOf(adapters), null, mapping, manager, concatenatedColumns);
+    LoraBatch(List<LoraAdapter> adapters, BatchMapping mapping, NDManager manager, Strategy strategy) {
+        this(List.copyOf(adapters), null, mapping, manager, strategy);
     }
 
     private LoraBatch(List<LoraAdapter> adapters, AdapterSlots slots, BatchMapping mapping, NDManager manager,
-            int concatenatedColumns) {
+            Strategy strategy) {
         this.adapters = adapters;
         this.slots = slots;
         this.generation = slots == null ? 0 : slots.generation();
         this.mapping = mapping;
         this.manager = manager.newSubManager();
-        this.concatenatedColumns = concatenatedColumns;
+        this.strategy = strategy;
         int count = slots == null ? adapters.size() : slots.slots();
         int highest = -1;
         for (int slot : mapping.rowSlots()) {
@@ -113,7 +107,6 @@ public final class LoraBatch implements Adapters, AutoCloseable {
             highest = Math.max(highest, slot);
         }
         this.used = highest + 1;
-        this.groups = RowGroups.of(mapping, used);
     }
 
     private LoraAdapter adapter(int slot) {
@@ -166,61 +159,31 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         if (slots.module(key) == null) {
             return null;
         }
+        if (!sideBySide()) {
+            if (grouped == null) {
+                grouped = new GroupedUpdates(slots, mapping, RowGroups.of(mapping, used), used, strategy.fusedExpandChunks(), manager);
+            }
+            return grouped.update(key, x);
+        }
         NDArray[] f = factors.computeIfAbsent(key, this::factors);
-        if (sideBySide()) {
-            NDArray down = x.matMul(f[0]).muli(mask()); // [B, T, in] · [in, k·R], own R kept
-            return down.matMul(f[1]);                   // [B, T, k·R] · [k·R, out]
-        }
-        Shape shape = x.getShape();
-        if (x != groupedInput) {           // q, k and v (gate and up) read the same x: gathered once
-            groupedInput = x;
-            grouped = groups.inPlace()
-                    ? x.reshape(groups.chunks(), groups.size() * shape.get(1), shape.get(2)) // a view
-                    : rows(x.reshape(-1, shape.get(2)), groupIndexes.computeIfAbsent((int) shape.get(1), this::groupIndex).gather());
-        }                                                                     // [C, m·T, in]
-        NDArray up = grouped.matMul(f[0]).matMul(f[1]);                       // [C, m·T, R] then [C, m·T, out]
-        if (groups.inPlace()) {
-            return up.reshape(shape.get(0), shape.get(1), -1);
-        }
-        GroupIndex index = groupIndexes.computeIfAbsent((int) shape.get(1), this::groupIndex);
-        NDArray update = rows(up.reshape(-1, up.getShape().get(2)), index.scatter()); // [B, T, out]
-        return index.adapted() == null ? update : update.muli(index.adapted()); // rows without adapter
+        NDArray down = x.matMul(f[0]).muli(mask()); // [B, T, in] · [in, k·R], own R kept
+        return down.matMul(f[1]);                   // [B, T, k·R] · [k·R, out]
     }
 
-    /**
-     * This batch's view of one projection's stacked factors: {@code [in, k·R]} and {@code [k·R,
-     * out]} side by side, or {@code [chunks, in, R]} and {@code [chunks, R, out]} for the groups.
-     */
+    /** One projection's stacked factors side by side: {@code [in, k·R]} (copied) and {@code [k·R, out]}. */
     private NDArray[] factors(LoraAdapter.ModuleKey key) {
         NDArray[] stack = slots.module(key);
         Shape a = stack[0].getShape();
         long in = a.get(1);
         long rank = a.get(2);
         long out = stack[1].getShape().get(2);
-        NDIndex first = new NDIndex(":{}", used);
-        if (sideBySide()) {                                              // A copied, a few columns
-            return new NDArray[] {
-                keep(stack[0].get(first).transpose(1, 0, 2).reshape(in, used * rank)),
-                keep(stack[1].reshape(a.get(0) * rank, out).get(new NDIndex(":{}", used * rank)))};
-        }
-        int[] chunkSlots = groups.chunkSlots();
-        boolean inPlace = chunkSlots.length == used;
-        for (int c = 0; inPlace && c < chunkSlots.length; c++) {
-            inPlace = chunkSlots[c] == c;
-        }
-        if (inPlace) {
-            return new NDArray[] {keep(stack[0].get(first)), keep(stack[1].get(first))};
-        }
-        long[] order = new long[chunkSlots.length];
-        for (int c = 0; c < order.length; c++) {
-            order[c] = chunkSlots[c];
-        }
-        NDArray index = manager.create(order);
-        return new NDArray[] {keep(stack[0].get(index)), keep(stack[1].get(index))};
+        return new NDArray[] {
+            keep(stack[0].get(new NDIndex(":{}", used)).transpose(1, 0, 2).reshape(in, used * rank)),
+            keep(stack[1].reshape(a.get(0) * rank, out).get(new NDIndex(":{}", used * rank)))};
     }
 
     private boolean sideBySide() {
-        return (long) used * slots.rank() <= concatenatedColumns;
+        return (long) used * slots.rank() <= strategy.sideBySideColumns();
     }
 
     /** {@code [B, 1, k·R]}: ones at each row's own slot's {@code R} columns, zeros elsewhere. */
@@ -240,39 +203,27 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         return mask;
     }
 
-    /** The rows of a {@code [n, d]} table at {@code index}: libtorch's embedding, whole rows copied. */
-    private static NDArray rows(NDArray table, NDArray index) {
-        return Embedding.embedding(index, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    /**
-     * For {@code tokens} tokens per row: the gather index {@code [C, m·T]} into the input's tokens, the
-     * scatter index {@code [B, T]} into the chunks' positions, and (when some row has no adapter) a
-     * {@code [B, T, 1]} mask zeroing those rows.
-     */
-    private GroupIndex groupIndex(int tokens) {
-        NDArray gather = keep(manager.create(groups.gather(tokens), new Shape(groups.chunks(), (long) groups.size() * tokens)));
-        NDArray scatter = keep(manager.create(groups.scatter(tokens), new Shape(mapping.rows(), tokens)));
-        if (!groups.hasBaseRows()) {
-            return new GroupIndex(gather, scatter, null);
-        }
-        float[] adapted = new float[mapping.rows() * tokens];
-        for (int row = 0; row < mapping.rows(); row++) {
-            if (mapping.rowSlots()[row] != BatchMapping.NO_ADAPTER) {
-                Arrays.fill(adapted, row * tokens, (row + 1) * tokens, 1f);
-            }
-        }
-        return new GroupIndex(gather, scatter, keep(manager.create(adapted, new Shape(mapping.rows(), tokens, 1))));
-    }
-
-    /** @param adapted {@code [B, T, 1]}, zero on rows without adapter; null when every row has one */
-    private record GroupIndex(NDArray gather, NDArray scatter, NDArray adapted) {}
-
-    /** Keeps an array in this batch's manager for its lifetime, out of any per-step {@link NDScope}. */
     private NDArray keep(NDArray array) {
+        return keep(array, manager);
+    }
+
+    /** Keeps an array in a batch's manager for its lifetime, out of any per-step {@link NDScope}. */
+    static NDArray keep(NDArray array, NDManager manager) {
         NDScope.unregister(array);
         array.attach(manager);
         return array;
+    }
+
+    /**
+     * Where a mixed batch changes strategy.
+     *
+     * @param sideBySideColumns the most stacked columns ({@code slots · rank}) for which every row
+     *     multiplies every slot
+     * @param fusedExpandChunks the most chunks for which projections that share an input expand by
+     *     one block-diagonal matmul
+     */
+    record Strategy(int sideBySideColumns, int fusedExpandChunks) {
+        static final Strategy DEFAULT = new Strategy(CONCATENATED_COLUMNS, GroupedUpdates.FUSED_EXPAND_CHUNKS);
     }
 
     @Override

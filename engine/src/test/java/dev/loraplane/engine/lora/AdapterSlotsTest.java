@@ -72,7 +72,7 @@ class AdapterSlotsTest {
             assertThat(slots.rank()).isEqualTo(8);
             assertThat(slots.generation()).isGreaterThan(before);
             assertThat(slots.module(new LoraAdapter.ModuleKey(0, "q_proj"))[0].getShape().get(2)).isEqualTo(8);
-            assertMatchesAlone(slots, new int[] {0, 1, 0, BatchMapping.NO_ADAPTER}, 0);
+            assertMatchesAlone(slots, new int[] {0, 1, 0, BatchMapping.NO_ADAPTER}, LoraBatch.Strategy.DEFAULT);
         }
     }
 
@@ -93,15 +93,17 @@ class AdapterSlotsTest {
                 {2, 0, 1},
                 {1, 1, 0, 0, 1}}; // runs too short: grouped by adapter
             for (int[] rows : mappings) {
-                for (int columns : new int[] {0, 1024}) { // grouped, and side by side
-                    assertMatchesAlone(slots, rows, columns);
+                // Grouped (shared inputs expanded together, and each on its own), and side by side.
+                for (LoraBatch.Strategy strategy : List.of(new LoraBatch.Strategy(0, 16), new LoraBatch.Strategy(0, 0),
+                        new LoraBatch.Strategy(1024, 16))) {
+                    assertMatchesAlone(slots, rows, strategy);
                 }
             }
         }
     }
 
     /** Each row's last logits in one mixed batch equal that prompt's run alone with its adapter. */
-    private static void assertMatchesAlone(AdapterSlots slots, int[] rowSlots, int columns) {
+    private static void assertMatchesAlone(AdapterSlots slots, int[] rowSlots, LoraBatch.Strategy strategy) {
         int[][] prompts = {{1, 5, 9, 300}, {1, 77}, {1, 421, 69, 408, 63, 241}, {1, 12, 13}, {1, 99, 98, 97, 96}};
         int longest = 6;
         int batch = rowSlots.length;
@@ -115,7 +117,7 @@ class AdapterSlotsTest {
         }
         int vocab = model.config().vocabSize();
         try (NDManager m = manager.newSubManager();
-                LoraBatch mixed = new LoraBatch(slots, new BatchMapping(rowSlots), m, columns)) {
+                LoraBatch mixed = new LoraBatch(slots, new BatchMapping(rowSlots), m, strategy)) {
             StepInputs in = StepInputs.leftPadded(m, ids, longest, pads, 0, model.config());
             float[] logits = model.forward(in.inputIds(), in.positions(), in.mask(), null, mixed).toFloatArray();
             for (int b = 0; b < batch; b++) {
@@ -129,7 +131,7 @@ class AdapterSlotsTest {
                 for (int i = 0; i < vocab; i++) {
                     diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
                 }
-                assertThat(diff).as("row %d of %s, %d columns", b, Arrays.toString(rowSlots), columns).isLessThan(1e-4f);
+                assertThat(diff).as("row %d of %s, %s", b, Arrays.toString(rowSlots), strategy).isLessThan(1e-4f);
             }
         }
     }
