@@ -21,7 +21,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -41,8 +40,10 @@ import picocli.CommandLine.Spec;
             "adapter at a time (requests grouped by adapter, groups one after another); and adapter",
             "cold-load latency from local disk. Greedy, every request exactly --max-tokens long. One",
             "running server (one batch engine, its adapter slots as many as the requests) serves every",
-            "case: each is run once to warm up, then --repeat rounds of every case in turn; the median",
-            "round of each case is reported."
+            "case: each is run once to warm up, then --repeat rounds of every case in turn, the order",
+            "reversed every other round. Each case's median round is reported, and its ratio to the base",
+            "is the median of the rounds' ratios (each against the base of its own round, seconds apart),",
+            "which the drift of a shared machine moves less."
         })
 final class ServeBenchCommand implements Callable<Integer> {
 
@@ -68,7 +69,7 @@ final class ServeBenchCommand implements Callable<Integer> {
             description = "groups run in the one-adapter-at-a-time baseline; its rate holds for any count (default: ${DEFAULT-VALUE})")
     int naiveGroups;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "timed runs of each case; the median is reported (default: ${DEFAULT-VALUE})")
+    @Option(names = "--repeat", defaultValue = "5", description = "timed runs of each case; the median is reported (default: ${DEFAULT-VALUE})")
     int repeat;
 
     @Option(names = "--json", description = "print one JSON object")
@@ -109,16 +110,17 @@ final class ServeBenchCommand implements Callable<Integer> {
             }
         }
         BatchConfig config = new BatchConfig(concurrency, promptTokens + maxTokens + 1, concurrency, concurrency);
+        Rounds rounds;
         double base;
         double mixed8;
         double mixed;
         double naive;
         try (BatchEngine engine = new BatchEngine(model, null, config)) {
             List<IntFunction<LoraAdapter>> cases = List.of(i -> null, i -> adapters.get(i % 8), adapters::get);
-            double[] medians = medians(engine, prompts, cases);
-            base = medians[0];
-            mixed8 = medians[1];
-            mixed = medians[2];
+            rounds = rounds(engine, prompts, cases);
+            base = rounds.median(0);
+            mixed8 = rounds.median(1);
+            mixed = rounds.median(2);
             naive = oneAtATime(engine, prompts, adapters);
         }
         Path saved = dir.resolve("adapter-16");
@@ -138,7 +140,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         result.put("base_tokens_per_s", round(base)).put("mixed8_tokens_per_s", round(mixed8))
                 .put("mixed" + concurrency + "_tokens_per_s", round(mixed))
                 .put("one_adapter_at_a_time_tokens_per_s", round(naive))
-                .put("mixed8_vs_base", round(mixed8 / base)).put("mixed" + concurrency + "_vs_base", round(mixed / base))
+                .put("mixed8_vs_base", round(rounds.ratio(1))).put("mixed" + concurrency + "_vs_base", round(rounds.ratio(2)))
                 .put("mixed8_vs_one_at_a_time", round(mixed8 / naive))
                 .put("mixed" + concurrency + "_vs_one_at_a_time", round(mixed / naive))
                 .put("cold_load_ms_p50", round(cold.p50Ms())).put("cold_load_ms_p99", round(cold.p99Ms()));
@@ -150,8 +152,8 @@ final class ServeBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d requests × %d tokens on the %s preset, rank-%d adapters on all 7 projections (%.1f%% of the base's weights)%n",
                 concurrency, maxTokens, preset, rank, 100.0 * adapterParams / baseParams);
         out.printf(Locale.ROOT, "base model only            %8.0f tokens/s%n", base);
-        out.printf(Locale.ROOT, "8 adapters, one batch      %8.0f tokens/s  %.2f× base%n", mixed8, mixed8 / base);
-        out.printf(Locale.ROOT, "%d adapters, one batch     %8.0f tokens/s  %.2f× base%n", concurrency, mixed, mixed / base);
+        out.printf(Locale.ROOT, "8 adapters, one batch      %8.0f tokens/s  %.2f× base%n", mixed8, rounds.ratio(1));
+        out.printf(Locale.ROOT, "%d adapters, one batch     %8.0f tokens/s  %.2f× base%n", concurrency, mixed, rounds.ratio(2));
         out.printf(Locale.ROOT, "one adapter at a time      %8.0f tokens/s  (batched: %.1f× and %.1f× this)%n", naive, mixed8 / naive,
                 mixed / naive);
         out.printf(Locale.ROOT, "cold load, rank 16         p50 %.1f ms  p99 %.1f ms%n", cold.p50Ms(), cold.p99Ms());
@@ -159,25 +161,21 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Each case once untimed, then {@link #repeat} rounds of every case in turn, so that the cases a
-     * ratio compares ran minutes apart at most; the median of each case's rounds.
+     * Each case once untimed, then {@link #repeat} rounds of every case in turn, every other round
+     * in reverse order so that no case always follows the same one.
      */
-    private double[] medians(BatchEngine engine, int[][] prompts, List<IntFunction<LoraAdapter>> cases) throws Exception {
+    private Rounds rounds(BatchEngine engine, int[][] prompts, List<IntFunction<LoraAdapter>> cases) throws Exception {
         for (IntFunction<LoraAdapter> adapterOf : cases) {
             batch(engine, prompts, adapterOf);
         }
         double[][] runs = new double[cases.size()][Math.max(1, repeat)];
         for (int round = 0; round < runs[0].length; round++) {
-            for (int c = 0; c < cases.size(); c++) {
+            for (int i = 0; i < cases.size(); i++) {
+                int c = round % 2 == 0 ? i : cases.size() - 1 - i;
                 runs[c][round] = batch(engine, prompts, cases.get(c));
             }
         }
-        double[] medians = new double[cases.size()];
-        for (int c = 0; c < cases.size(); c++) {
-            Arrays.sort(runs[c]);
-            medians[c] = runs[c][runs[c].length / 2];
-        }
-        return medians;
+        return new Rounds(runs);
     }
 
     /** Every request at once; generated tokens per second of wall time. */
