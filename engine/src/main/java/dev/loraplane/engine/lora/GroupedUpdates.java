@@ -47,7 +47,6 @@ final class GroupedUpdates {
     private final RowGroups groups;
     private final BatchMapping mapping;
     private final NDManager manager;
-    private final int used;
     private final int fusedExpandChunks;
     private final Map<LoraAdapter.ModuleKey, Family> families = new HashMap<>();
     private final Map<Integer, Index> indexes = new HashMap<>();
@@ -58,17 +57,15 @@ final class GroupedUpdates {
     private NDArray chunkOrder;
 
     /**
-     * @param used slots {@code 0..used-1} may appear in the mapping
      * @param fusedExpandChunks the most chunks for which projections that share an input expand
      *     together ({@link #FUSED_EXPAND_CHUNKS})
      * @param manager where this batch's arrays live, for its lifetime
      */
-    GroupedUpdates(AdapterSlots slots, BatchMapping mapping, RowGroups groups, int used, int fusedExpandChunks,
+    GroupedUpdates(AdapterSlots slots, BatchMapping mapping, RowGroups groups, int fusedExpandChunks,
             NDManager manager) {
         this.slots = slots;
         this.mapping = mapping;
         this.groups = groups;
-        this.used = used;
         this.fusedExpandChunks = fusedExpandChunks;
         this.manager = manager;
     }
@@ -182,15 +179,15 @@ final class GroupedUpdates {
         return NDArrays.concat(rowsOfB, 1);
     }
 
-    /** One stack's slots in chunk order: a view when the chunks are slots {@code 0..used-1}. */
+    /** One stack's slots in chunk order: a view when the chunks are consecutive slots, else a copy. */
     private NDArray inChunkOrder(NDArray stack) {
         int[] chunkSlots = groups.chunkSlots();
-        boolean inPlace = chunkSlots.length == used;
-        for (int c = 0; inPlace && c < chunkSlots.length; c++) {
-            inPlace = chunkSlots[c] == c;
+        boolean consecutive = true;
+        for (int c = 1; consecutive && c < chunkSlots.length; c++) {
+            consecutive = chunkSlots[c] == chunkSlots[0] + c;
         }
-        if (inPlace) {
-            return keep(stack.get(new NDIndex(":{}", used)));
+        if (consecutive) {
+            return keep(stack.get(new NDIndex("{}:{}", chunkSlots[0], chunkSlots[0] + chunkSlots.length)));
         }
         if (chunkOrder == null) {
             chunkOrder = keep(manager.create(Arrays.stream(chunkSlots).asLongStream().toArray()));

@@ -44,8 +44,8 @@ import java.util.Map;
  *       scattered back: each row pays for its own adapter only ({@link GroupedUpdates}, which also
  *       does projections that share an input together). When the rows already lie in chunk order
  *       ({@link RowGroups#inPlace}) the chunks are a view of the input and the update a view of
- *       the output. When the chunks are the slots {@code 0..k-1} in order the factors are read in
- *       place; otherwise they are gathered once per batch.
+ *       the output. When the chunks are consecutive slots the factors are read in place;
+ *       otherwise they are gathered once per batch.
  * </ul>
  */
 public final class LoraBatch implements Adapters, AutoCloseable {
@@ -161,7 +161,7 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         }
         if (!sideBySide()) {
             if (grouped == null) {
-                grouped = new GroupedUpdates(slots, mapping, RowGroups.of(mapping, used), used, strategy.fusedExpandChunks(), manager);
+                grouped = new GroupedUpdates(slots, mapping, RowGroups.of(mapping, used), strategy.fusedExpandChunks(), manager);
             }
             return grouped.update(key, x);
         }

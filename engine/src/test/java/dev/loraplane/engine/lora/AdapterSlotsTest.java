@@ -90,6 +90,7 @@ class AdapterSlotsTest {
                 {1, 0, 1, 0},
                 {0, 0, 1, 1}, // rows seated in runs by slot: read in place, factors too
                 {2, 2, 0, 0}, // in runs, slots out of order: rows in place, factors gathered
+                {1, 1, 2, 2}, // consecutive slots from 1: factors read in place
                 {2, 0, 1},
                 {1, 1, 0, 0, 1}}; // runs too short: grouped by adapter
             for (int[] rows : mappings) {
