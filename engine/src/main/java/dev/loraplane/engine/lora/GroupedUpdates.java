@@ -29,10 +29,10 @@ import java.util.Map;
  *   update_j = up_j back in row order                  [B, T, out_j]   a view, or scattered
  * </pre>
  *
- * Projections that share an input are gathered, shrunk and scattered together: a decode step is
- * a few hundred small operations, and each costs tens of microseconds whatever its size. With few
- * chunks their expands are one matmul too; with many, a block-diagonal {@code B} would read
- * {@code n} times the bytes of the {@code B}s, so each expands its own columns.
+ * Projections that share an input are gathered, shrunk and scattered together, so a step issues
+ * fewer, larger operations. With few chunks their expands are one matmul too; with many, a
+ * block-diagonal {@code B} would read {@code n} times the bytes of the {@code B}s, so each expands
+ * its own columns.
  */
 final class GroupedUpdates {
 
