@@ -122,6 +122,19 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         return slots;
     }
 
+    /**
+     * Whether a mixed batch of this mapping over these slots gathers its rows into groups, rather
+     * than taking them as they lie (runs of one adapter, {@link RowGroups#inPlace}), side by side, or
+     * all through one adapter: a scheduler that can reseat rows asks it of the rows as they are and
+     * as they could be.
+     */
+    public static boolean gathersRows(AdapterSlots slots, BatchMapping mapping) {
+        int highest = Arrays.stream(mapping.rowSlots()).max().orElse(BatchMapping.NO_ADAPTER);
+        return mapping.commonSlot() == Integer.MIN_VALUE
+                && (long) (highest + 1) * slots.rank() > Strategy.DEFAULT.sideBySideColumns()
+                && !RowGroups.of(mapping, highest + 1).inPlace();
+    }
+
     /** One adapter for every row. */
     public static LoraBatch single(LoraAdapter adapter, int rows, NDManager manager) {
         return new LoraBatch(List.of(adapter), BatchMapping.uniform(rows, 0), manager);

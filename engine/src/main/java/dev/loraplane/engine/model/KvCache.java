@@ -93,6 +93,32 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
+     * Reorders the first {@code from.length} rows: row {@code r} takes what row {@code from[r]} held
+     * in the filled columns from {@code fromColumn} on (the columns before it are padding in every
+     * row moved).
+     */
+    public void reorderRows(long[] from, int fromColumn) {
+        if (fromColumn < 0 || fromColumn > length) {
+            throw new IllegalArgumentException("column " + fromColumn + " is outside the " + length + " filled columns");
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDIndex target = new NDIndex(":{}, :, {}:{}", from.length, fromColumn, length);
+            NDIndex source = new NDIndex("{}, :, {}:{}", manager.create(from), fromColumn, length);
+            for (int i = 0; i < keys.length; i++) {
+                keys[i].set(target, keys[i].get(source)); // the source rows are copied out first
+                values[i].set(target, values[i].get(source));
+            }
+        }
+    }
+
+    /** Bytes one row's keys and values take per column, over every layer. */
+    public long bytesPerRowColumn() {
+        Shape shape = keys[0].getShape();
+        return 2L * keys.length * shape.get(1) * shape.get(3) * keys[0].getDataType().getNumOfBytes();
+    }
+
+    /**
      * Moves the filled columns of every row {@code columns} to the left, dropping the first ones
      * (compaction), or to the right when negative, leaving stale columns in front; the length changes
      * by {@code -columns}.

@@ -110,6 +110,18 @@ class KvCacheTest {
     }
 
     @Test
+    void rowsAreReorderedFromAColumnOnKeysAndValuesAlike() {
+        try (KvCache cache = new KvCache(manager, CONFIG, 3, 6, DataType.FLOAT32)) {
+            append(cache, new float[][] {{1, 2, 3, 4}, {5, 6, 7, 8}, {9, 10, 11, 12}});
+            cache.reorderRows(new long[] {2, 0}, 1);
+            // Rows 0 and 1 take rows 2 and 0 from column 1 on; column 0 and row 2 stay as they were.
+            assertThat(keys(cache)).isDeepEqualTo(new float[][] {{1, 10, 11, 12}, {5, 2, 3, 4}, {9, 10, 11, 12}});
+            assertThat(cache.bytesPerRowColumn()).isEqualTo(2 * 1 * 1 * 2 * 4);
+            assertThatThrownBy(() -> cache.reorderRows(new long[] {0}, 5)).hasMessageContaining("outside the 4 filled columns");
+        }
+    }
+
+    @Test
     void aStepOverFewerRowsWritesTheLeadingRowsOnly() {
         try (KvCache cache = new KvCache(manager, CONFIG, 3, 4, DataType.FLOAT32)) {
             append(cache, new float[][] {{1}, {2}, {3}});

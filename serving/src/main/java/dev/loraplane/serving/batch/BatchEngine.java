@@ -49,6 +49,7 @@ public final class BatchEngine implements AutoCloseable {
     private final Generator.Decoder decoder;
     private final BatchConfig config;
     private final Consumer<StepStats> onStep;
+    private volatile int regroups;
     private final AdmissionPolicy policy;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -247,6 +248,14 @@ public final class BatchEngine implements AutoCloseable {
                 from = to;
             }
         }
+        if (!prompts.isEmpty() && rows.regroup()) {
+            regroups++;
+        }
+    }
+
+    /** Times the running rows were reseated by adapter after requests joined. */
+    int regroups() {
+        return regroups;
     }
 
     /** The prompts, those of one adapter next to each other, adapters in order of first appearance. */

@@ -14,9 +14,12 @@ import dev.loraplane.engine.model.KvCache;
 import dev.loraplane.engine.model.Llama;
 import dev.loraplane.engine.model.StepInputs;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,6 +36,8 @@ import java.util.Set;
  *                             token with pad = L, so it attends only to its own column
  * compaction (L = capacity):  shift every row left by the smallest pad; a row with pad 0 has filled
  *                             the whole context and ends with "length"
+ * regroup (after joins):      reseat the rows by adapter, moving their cache rows, when that lets
+ *                             the LoraBatch read each adapter's rows where they lie
  * </pre>
  *
  * Each adapter a row uses is copied once into a slot of the batch's {@link AdapterSlots} (as many
@@ -42,6 +47,9 @@ import java.util.Set;
  * decoded change in number; a row that leaves keeps its slot until then, its output unread.
  */
 final class BatchRows implements AutoCloseable {
+
+    /** The most cache bytes {@link #regroup} moves. */
+    static final long REGROUP_BYTES = 32L << 20;
 
     private final Llama model;
     private final NDManager manager;
@@ -153,6 +161,52 @@ final class BatchRows implements AutoCloseable {
         if (row >= mapped.length || mapped[row] != s.adapter()) {
             closeLora();
         }
+    }
+
+    /**
+     * Reseats the running rows so that each adapter's lie next to each other (adapters in the order
+     * of their first row, rows compacted to the front), when the batch would gather the rows as they
+     * are and would not gather the reseated ones, and the cache columns to move are few ({@link
+     * #REGROUP_BYTES}): prompts that join together come in runs by adapter, but rows that were
+     * running already, or joined a step earlier, break the runs up.
+     *
+     * @return whether rows moved
+     */
+    boolean regroup() {
+        List<Sequence> running = running();
+        int n = rows.length;
+        while (n > 0 && rows[n - 1] == null) {
+            n--;
+        }
+        Map<LoraAdapter, Integer> order = new IdentityHashMap<>();
+        int fromColumn = cache.length();
+        for (Sequence s : running) {
+            if (s.adapter() == null || slots.slotOf(s.adapter()) < 0) {
+                return false;
+            }
+            order.putIfAbsent(s.adapter(), order.size());
+            fromColumn = Math.min(fromColumn, s.pad);
+        }
+        List<Sequence> target = new ArrayList<>(running);
+        target.sort(Comparator.comparingInt(s -> order.get(s.adapter())));
+        int[] now = new int[n];
+        for (int i = 0; i < n; i++) {
+            now[i] = rows[i] == null ? BatchMapping.NO_ADAPTER : slots.slotOf(rows[i].adapter());
+        }
+        int[] then = target.stream().mapToInt(s -> slots.slotOf(s.adapter())).toArray();
+        long bytes = (long) target.size() * (cache.length() - fromColumn) * cache.bytesPerRowColumn();
+        if (order.size() < 2 || bytes > REGROUP_BYTES || !LoraBatch.gathersRows(slots, new BatchMapping(now))
+                || LoraBatch.gathersRows(slots, new BatchMapping(then))) {
+            return false;
+        }
+        cache.reorderRows(target.stream().mapToLong(s -> s.row).toArray(), fromColumn);
+        Arrays.fill(rows, null);
+        for (int r = 0; r < target.size(); r++) {
+            rows[r] = target.get(r);
+            rows[r].row = r;
+        }
+        closeLora();
+        return true;
     }
 
     void leave(Sequence s) {

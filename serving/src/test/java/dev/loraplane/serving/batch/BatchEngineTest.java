@@ -110,6 +110,36 @@ class BatchEngineTest {
     }
 
     @Test
+    void rowsThatJoinedApartAreReseatedByAdapterAndGetWhatTheyGetAlone() throws Exception {
+        List<LoraAdapter> a = tiny.adapters;
+        // Two requests start first; then two for each of six adapters (those two included) join.
+        List<Case> first = List.of(Case.of("Hi", a.get(0), 120), Case.of("Sing", a.get(1), 120));
+        List<Case> later = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            LoraAdapter adapter = a.get(i < 2 ? i : 2 + (i - 2) / 2);
+            later.add(Case.of(PROMPTS.get(i % PROMPTS.size()), adapter, 12));
+        }
+        CountDownLatch tokens = new CountDownLatch(4);
+        SequenceListener counting = new SequenceListener() {
+            @Override
+            public void onToken(int tokenId) {
+                tokens.countDown();
+            }
+        };
+        try (BatchEngine engine = new BatchEngine(tiny.model, tiny.decoder, new BatchConfig(12, 160, 16, 6))) {
+            List<SequenceHandle> running = first.stream()
+                    .map(c -> engine.submit(new SequenceRequest(c.prompt(), greedy(c.maxTokens()), c.adapter(), counting)))
+                    .toList();
+            assertThat(tokens.await(20, TimeUnit.SECONDS)).isTrue();
+            List<SequenceHandle> handles = later.stream().map(c -> engine.submit(c.request())).toList();
+            assertAlone(later, handles);
+            assertThat(running.get(0).completion().isDone()).as("the first requests were still decoding").isFalse();
+            assertAlone(first, running);
+            assertThat(engine.regroups()).as("times rows were reseated").isPositive();
+        }
+    }
+
+    @Test
     void aSmallCacheCompactsUnderAStreamOfRequestsAndOutputsStayTheSame() throws Exception {
         List<Case> cases = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
