@@ -45,6 +45,8 @@ final class GroupedUpdates {
 
     private final AdapterSlots slots;
     private final RowGroups groups;
+    /** {@link RowGroups#inPlace}, asked once: it scans every row. */
+    private final boolean inPlace;
     private final BatchMapping mapping;
     private final NDManager manager;
     private final int fusedExpandChunks;
@@ -66,6 +68,7 @@ final class GroupedUpdates {
         this.slots = slots;
         this.mapping = mapping;
         this.groups = groups;
+        this.inPlace = groups.inPlace();
         this.fusedExpandChunks = fusedExpandChunks;
         this.manager = manager;
     }
@@ -96,7 +99,7 @@ final class GroupedUpdates {
         Shape shape = x.getShape();
         long tokens = shape.get(1);
         if (chunked == null) {
-            chunked = groups.inPlace()
+            chunked = inPlace
                     ? x.reshape(groups.chunks(), groups.size() * tokens, shape.get(2))
                     : rows(x.reshape(-1, shape.get(2)), index((int) tokens).gather());
         }
@@ -116,7 +119,7 @@ final class GroupedUpdates {
 
     /** {@code [C, m·T, out]} back to the batch's rows {@code [B, T, out]}, rows without adapter zero. */
     private NDArray inRowOrder(NDArray up, Shape shape) {
-        if (groups.inPlace()) {
+        if (inPlace) {
             return up.reshape(shape.get(0), shape.get(1), -1);
         }
         Index index = index((int) shape.get(1));
