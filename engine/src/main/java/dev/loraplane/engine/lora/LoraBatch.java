@@ -38,8 +38,8 @@ import java.util.Map;
  *       {@code [k·R, out]} finishes: two plain matmuls, at {@code k} times the arithmetic a row needs;
  *   <li>many: the rows are grouped by adapter into equal chunks ({@link RowGroups}), gathered
  *       {@code [chunks, size·T, in]}, multiplied by their chunk's factors in batched matmuls, and
- *       scattered back: each row pays for its own adapter only ({@link GroupedUpdates}, which also
- *       does projections that share an input together). When the rows already lie in chunk order
+ *       scattered back: each row pays for its own adapter only ({@link GroupedUpdates}; projections
+ *       that read the same input gather it once). When the rows already lie in chunk order
  *       ({@link RowGroups#inPlace}) the chunks are a view of the input and the update a view of
  *       the output. When the chunks are consecutive slots the factors are read in place;
  *       otherwise they are gathered once per batch.
@@ -171,7 +171,7 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         }
         if (!sideBySide()) {
             if (grouped == null) {
-                grouped = new GroupedUpdates(slots, mapping, RowGroups.of(mapping, used), strategy.fusedExpandChunks(), manager);
+                grouped = new GroupedUpdates(slots, mapping, RowGroups.of(mapping, used), manager);
             }
             return grouped.update(key, x);
         }
@@ -229,11 +229,9 @@ public final class LoraBatch implements Adapters, AutoCloseable {
      *
      * @param sideBySideColumns the most stacked columns ({@code slots · rank}) for which every row
      *     multiplies every slot
-     * @param fusedExpandChunks the most chunks for which projections that share an input expand by
-     *     one block-diagonal matmul
      */
-    record Strategy(int sideBySideColumns, int fusedExpandChunks) {
-        static final Strategy DEFAULT = new Strategy(CONCATENATED_COLUMNS, GroupedUpdates.FUSED_EXPAND_CHUNKS);
+    record Strategy(int sideBySideColumns) {
+        static final Strategy DEFAULT = new Strategy(CONCATENATED_COLUMNS);
     }
 
     @Override

@@ -94,9 +94,8 @@ class AdapterSlotsTest {
                 {2, 0, 1},
                 {1, 1, 0, 0, 1}}; // runs too short: grouped by adapter
             for (int[] rows : mappings) {
-                // Grouped (shared inputs expanded together, and each on its own), and side by side.
-                for (LoraBatch.Strategy strategy : List.of(new LoraBatch.Strategy(0, 16), new LoraBatch.Strategy(0, 0),
-                        new LoraBatch.Strategy(1024, 16))) {
+                // Grouped, and side by side.
+                for (LoraBatch.Strategy strategy : List.of(new LoraBatch.Strategy(0), new LoraBatch.Strategy(1024))) {
                     assertMatchesAlone(slots, rows, strategy);
                 }
             }

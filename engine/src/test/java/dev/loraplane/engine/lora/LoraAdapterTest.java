@@ -179,7 +179,7 @@ class LoraAdapterTest {
             StepInputs in = StepInputs.leftPadded(m, ids, longest, pads, 0, model.config());
             BatchMapping mapping = new BatchMapping(new int[] {1, BatchMapping.NO_ADAPTER, 0});
             try (LoraBatch batch = new LoraBatch(List.of(qv, gd), mapping, m);
-                    LoraBatch gathered = new LoraBatch(List.of(qv, gd), mapping, m, new LoraBatch.Strategy(0, 16))) {
+                    LoraBatch gathered = new LoraBatch(List.of(qv, gd), mapping, m, new LoraBatch.Strategy(0))) {
                 float[] mixed = model.forward(in.inputIds(), in.positions(), in.mask(), null, batch).toFloatArray();
                 // Side by side (few columns) and gathered per row (many) are the same update.
                 float[] perRow = model.forward(in.inputIds(), in.positions(), in.mask(), null, gathered).toFloatArray();
