@@ -1,5 +1,7 @@
 package dev.loraplane.serving.batch;
 
+import java.time.Duration;
+
 /**
  * The shape of a {@link BatchEngine}.
  *
@@ -10,8 +12,21 @@ package dev.loraplane.serving.batch;
  *     QueueFullException}
  * @param maxAdaptersPerStep the most distinct adapters active in one step (vLLM's {@code
  *     max_loras}); base-model rows need none
+ * @param burstWindow how long an idle engine woken by a request waits for the next one before it
+ *     starts, again after each that arrives (at most {@link #MAX_BURST_WAITS} times): requests sent
+ *     together are then prefilled together rather than the first alone and the rest a step later;
+ *     zero starts at once
  */
-public record BatchConfig(int maxBatch, int capacity, int queueCapacity, int maxAdaptersPerStep) {
+public record BatchConfig(int maxBatch, int capacity, int queueCapacity, int maxAdaptersPerStep, Duration burstWindow) {
+
+    /** The default {@link #burstWindow}: a thousandth of a prefill pass of the bench model, ample for a burst. */
+    public static final Duration BURST_WINDOW = Duration.ofNanos(300_000);
+    /** The most windows an idle engine waits through for one burst. */
+    public static final int MAX_BURST_WAITS = 16;
+
+    public BatchConfig(int maxBatch, int capacity, int queueCapacity, int maxAdaptersPerStep) {
+        this(maxBatch, capacity, queueCapacity, maxAdaptersPerStep, BURST_WINDOW);
+    }
 
     public BatchConfig {
         if (maxBatch < 1) {
@@ -25,6 +40,9 @@ public record BatchConfig(int maxBatch, int capacity, int queueCapacity, int max
         }
         if (maxAdaptersPerStep < 1) {
             throw new IllegalArgumentException("maxAdaptersPerStep must be >= 1, got " + maxAdaptersPerStep);
+        }
+        if (burstWindow.isNegative()) {
+            throw new IllegalArgumentException("burstWindow must not be negative, got " + burstWindow);
         }
     }
 }

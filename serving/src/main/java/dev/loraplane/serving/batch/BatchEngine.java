@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -177,7 +178,8 @@ public final class BatchEngine implements AutoCloseable {
     }
 
     /**
-     * Moves new requests to the waiting list, blocking while there is nothing to do.
+     * Moves new requests to the waiting list, blocking while there is nothing to do; woken from
+     * idle, it takes the rest of a burst too ({@link BatchConfig#burstWindow}).
      *
      * @return false once the engine is closing
      */
@@ -186,6 +188,14 @@ public final class BatchEngine implements AutoCloseable {
         if (waiting.isEmpty() && rows.running().isEmpty()) {
             try {
                 arrived.add(inbox.take());
+                for (int i = 0; i < BatchConfig.MAX_BURST_WAITS && !arrived.contains(CLOSE_SIGNAL); i++) {
+                    Object next = inbox.poll(config.burstWindow().toNanos(), TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    arrived.add(next);
+                    inbox.drainTo(arrived);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loraplane.engine.generate.Generation;
 import dev.loraplane.engine.lora.LoraAdapter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -137,6 +138,29 @@ class BatchEngineTest {
             assertAlone(first, running);
             assertThat(engine.regroups()).as("times rows were reseated").isPositive();
         }
+    }
+
+    @Test
+    void anIdleEngineWaitsOutABurstSoItsRequestsArePrefilledTogether() throws Exception {
+        // Six requests 20 ms apart: within a 200 ms window they all take the first step; with none,
+        // the first request has decoded alone long before the last arrives.
+        assertThat(firstStepRows(Duration.ofMillis(200))).isEqualTo(6);
+        assertThat(firstStepRows(Duration.ZERO)).isLessThan(6);
+    }
+
+    private static int firstStepRows(Duration window) throws Exception {
+        List<StepStats> steps = new CopyOnWriteArrayList<>();
+        try (BatchEngine engine = new BatchEngine(tiny.model, tiny.decoder, new BatchConfig(8, 64, 8, 8, window), steps::add)) {
+            List<SequenceHandle> handles = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                handles.add(engine.submit(new SequenceRequest(tiny.prompt(PROMPTS.get(i)), greedy(3), tiny.adapters.get(i % 3))));
+                Thread.sleep(20);
+            }
+            for (SequenceHandle handle : handles) {
+                handle.completion().get(20, TimeUnit.SECONDS);
+            }
+        }
+        return steps.get(0).rows();
     }
 
     @Test
