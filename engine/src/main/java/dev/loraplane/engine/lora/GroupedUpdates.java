@@ -20,7 +20,8 @@ import java.util.Map;
  *   xc     = x's rows in chunks        [C, m·T, in]    a view when the rows lie in chunk order,
  *                                                      else gathered once per input (q, k and v
  *                                                      read the same one)
- *   up     = (xc · A_c) · B_c          [C, m·T, out]   A_c, B_c: chunk c's slot's factors
+ *   up     = (xc · A_c) · B_c          [C, m·T, out]   A_c, B_c: chunk c's slot's factors, the
+ *                                                      shrink transposed for many rows
  *   update = up back in row order      [B, T, out]     a view, or scattered
  * </pre>
  *
@@ -67,7 +68,7 @@ final class GroupedUpdates {
             NDArray[] stack = slots.module(k);
             return new NDArray[] {inChunkOrder(stack[0]), inChunkOrder(stack[1])};
         });
-        NDArray up = chunked.matMul(f[0]).matMul(f[1]);                       // [C, m·T, out]
+        NDArray up = LoraBatch.shrinkChunks(chunked, f[0]).matMul(f[1]);           // [C, m·T, out]
         if (inPlace) {
             return up.reshape(shape.get(0), tokens, -1);
         }

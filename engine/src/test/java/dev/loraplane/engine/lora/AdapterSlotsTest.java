@@ -3,7 +3,9 @@ package dev.loraplane.engine.lora;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.loraplane.engine.SharedData;
 import dev.loraplane.engine.model.Llama;
 import dev.loraplane.engine.model.StepInputs;
@@ -102,10 +104,58 @@ class AdapterSlotsTest {
         }
     }
 
+    @Test
+    void longPromptsShrinkTransposedAndGetWhatEachGetsAlone() {
+        // Chunks of at least TRANSPOSED_SHRINK_ROWS tokens: grouped, side by side, and alone, each
+        // shrinks as (A · xᵀ)ᵀ.
+        int[][] prompts = new int[4][];
+        for (int b = 0; b < prompts.length; b++) {
+            prompts[b] = new int[LoraBatch.TRANSPOSED_SHRINK_ROWS + 3 * b];
+            for (int i = 0; i < prompts[b].length; i++) {
+                prompts[b][i] = 1 + (i * 37 + b * 11) % 500;
+            }
+        }
+        try (AdapterSlots slots = new AdapterSlots(3, manager)) {
+            slots.acquire(r4a, a -> false);
+            slots.acquire(r4b, a -> false);
+            slots.acquire(r8, a -> false);
+            for (int[] rows : new int[][] {{0, 0, 1, 1}, {2, 0, 1, 2}, {1, 2, 0, BatchMapping.NO_ADAPTER}}) {
+                for (LoraBatch.Strategy strategy : List.of(new LoraBatch.Strategy(0), new LoraBatch.Strategy(1024))) {
+                    assertMatchesAlone(slots, rows, strategy, prompts);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theTransposedShrinkIsTheSameProduct() {
+        try (NDManager m = manager.newSubManager()) {
+            for (long rows : new long[] {3, LoraBatch.TRANSPOSED_SHRINK_ROWS + 5}) {
+                NDArray x = m.randomNormal(new Shape(2, rows, 48));
+                NDArray a = m.randomNormal(new Shape(8, 48));
+                NDArray shrunk = LoraBatch.shrink(x, a);
+                assertThat(shrunk.getShape()).isEqualTo(new Shape(2, rows, 8));
+                assertThat(maxDiff(shrunk, x.matMul(a.transpose()))).as("%d rows", rows).isLessThan(1e-4f);
+                NDArray stack = m.randomNormal(new Shape(2, 48, 8));
+                NDArray chunks = LoraBatch.shrinkChunks(x, stack);
+                assertThat(chunks.getShape()).isEqualTo(new Shape(2, rows, 8));
+                assertThat(maxDiff(chunks, x.matMul(stack))).as("%d rows per chunk", rows).isLessThan(1e-4f);
+            }
+        }
+    }
+
+    private static float maxDiff(NDArray a, NDArray b) {
+        return a.sub(b).abs().max().getFloat();
+    }
+
     /** Each row's last logits in one mixed batch equal that prompt's run alone with its adapter. */
     private static void assertMatchesAlone(AdapterSlots slots, int[] rowSlots, LoraBatch.Strategy strategy) {
         int[][] prompts = {{1, 5, 9, 300}, {1, 77}, {1, 421, 69, 408, 63, 241}, {1, 12, 13}, {1, 99, 98, 97, 96}};
-        int longest = 6;
+        assertMatchesAlone(slots, rowSlots, strategy, prompts);
+    }
+
+    private static void assertMatchesAlone(AdapterSlots slots, int[] rowSlots, LoraBatch.Strategy strategy, int[][] prompts) {
+        int longest = Arrays.stream(prompts).limit(rowSlots.length).mapToInt(p -> p.length).max().orElseThrow();
         int batch = rowSlots.length;
         long[] ids = new long[batch * longest];
         int[] pads = new int[batch];

@@ -181,9 +181,10 @@ class LoraAdapterTest {
             try (LoraBatch batch = new LoraBatch(List.of(qv, gd), mapping, m);
                     LoraBatch gathered = new LoraBatch(List.of(qv, gd), mapping, m, new LoraBatch.Strategy(0))) {
                 float[] mixed = model.forward(in.inputIds(), in.positions(), in.mask(), null, batch).toFloatArray();
-                // Side by side (few columns) and gathered per row (many) are the same update.
+                // Side by side (few columns) and gathered per row (many) are the same update, summed
+                // in another order by GEMMs of other shapes.
                 float[] perRow = model.forward(in.inputIds(), in.positions(), in.mask(), null, gathered).toFloatArray();
-                assertThat(maxDiff(mixed, perRow)).isLessThan(1e-5f);
+                assertThat(maxDiff(mixed, perRow)).isLessThan(1e-4f);
                 Adapters[] alone = {LoraBatch.single(gd, 1, m), Adapters.NONE, LoraBatch.single(qv, 1, m)};
                 for (int b = 0; b < 3; b++) {
                     float[] expected = model.logits(m, prompts[b], alone[b]).toFloatArray();
