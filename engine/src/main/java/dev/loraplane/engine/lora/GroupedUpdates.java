@@ -22,7 +22,7 @@ import java.util.Map;
  *                                                      read the same one)
  *   up     = (xc · A_c) · B_c          [C, m·T, out]   A_c, B_c: chunk c's slot's factors, the
  *                                                      shrink transposed for many rows
- *   update = up back in row order      [B, T, out]     a view, or scattered
+ *   update = up in row order           [B·T, out]      a view, or scattered [B, T, out]
  * </pre>
  *
  * The factors in chunk order are views of the slots' stacks when the chunks are consecutive slots,
@@ -54,7 +54,7 @@ final class GroupedUpdates {
         this.manager = manager;
     }
 
-    /** The rows' updates {@code [B, T, out]} of one projection the slots adapt. */
+    /** The rows' updates, {@code [B·T, out]} or {@code [B, T, out]}, of one projection the slots adapt. */
     NDArray update(LoraAdapter.ModuleKey key, NDArray x) {
         Shape shape = x.getShape();
         long tokens = shape.get(1);
@@ -70,7 +70,7 @@ final class GroupedUpdates {
         });
         NDArray up = LoraBatch.shrinkChunks(chunked, f[0]).matMul(f[1]);           // [C, m·T, out]
         if (inPlace) {
-            return up.reshape(shape.get(0), tokens, -1);
+            return up.reshape(-1, up.getShape().get(2));                      // [B·T, out]
         }
         Index index = index((int) tokens);
         NDArray update = rows(up.reshape(-1, up.getShape().get(2)), index.scatter());

@@ -50,7 +50,7 @@ public final class LoraBatch implements Adapters, AutoCloseable {
     /** The most stacked columns ({@code slots · rank}) for which every row multiplies every slot. */
     public static final int CONCATENATED_COLUMNS = 32;
     /** The rows (per chunk) from which {@link #shrink} multiplies transposed. */
-    static final int TRANSPOSED_SHRINK_ROWS = 64;
+    static final int TRANSPOSED_SHRINK_ROWS = 128;
 
     private final List<LoraAdapter> adapters;
     private AdapterSlots slots;
@@ -60,7 +60,7 @@ public final class LoraBatch implements Adapters, AutoCloseable {
     private final int used;
     private final Strategy strategy;
     private final Map<LoraAdapter.ModuleKey, NDArray[]> factors = new HashMap<>();
-    private NDArray mask;
+    private final Map<Integer, NDArray> masks = new HashMap<>();
     private GroupedUpdates grouped;
 
     /**
@@ -148,7 +148,10 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         return update == null ? base.forward(x) : base.forward(x, update); // summed inside the matmul
     }
 
-    /** The rows' LoRA updates {@code [B, T, out]} of one projection, or null where none applies. */
+    /**
+     * The rows' LoRA updates of one projection, {@code [B, T, out]} or {@code [B·T, out]}, or null
+     * where none applies.
+     */
     private NDArray update(int layer, String module, NDArray x) {
         int common = mapping.commonSlot();
         if (common == BatchMapping.NO_ADAPTER) {
@@ -160,7 +163,7 @@ public final class LoraBatch implements Adapters, AutoCloseable {
             if (m == null) {
                 return null;
             }
-            NDArray down = shrink(x, m.a());
+            NDArray down = shrink(x.reshape(-1, x.getShape().tail()), m.a());   // [B·T, r]
             return ai.djl.nn.core.Linear.linear(down, m.b()).singletonOrThrow().muli(adapter.config().scaling());
         }
         AdapterSlots slots = slots();
@@ -178,24 +181,23 @@ public final class LoraBatch implements Adapters, AutoCloseable {
             return grouped.update(key, x);
         }
         NDArray[] f = factors.computeIfAbsent(key, this::factors);
-        NDArray down = shrink(x, f[0]).muli(mask()); // [B, T, in] · [k·R, in]ᵀ, own R kept
-        return down.matMul(f[1]);                   // [B, T, k·R] · [k·R, out]
+        Shape shape = x.getShape();
+        NDArray down = shrink(x.reshape(-1, shape.get(2)), f[0]); // [B·T, in] · [k·R, in]ᵀ
+        return down.mul(mask((int) shape.get(1))).matMul(f[1]);  // own R kept; · [k·R, out]
     }
 
     /**
-     * {@code x · aᵀ} for {@code x [..., in]} and a narrow {@code a [R, in]} (a weight's layout). With
-     * many rows it is computed as {@code (a · xᵀ)ᵀ}: MKL's GEMM makes a few columns out of many rows
-     * slowly and a few rows of many columns fast (on the bench preset, rank 8 over 128 rows takes a
-     * third of the time that way); with few rows the direct product is the faster.
+     * {@code x · aᵀ} for rows {@code x [n, in]} and a narrow {@code a [R, in]} (a weight's layout):
+     * {@code [n, R]}. With many rows it is computed as {@code (a · xᵀ)ᵀ}, a transposed view that
+     * matmuls read as it lies: MKL's GEMM makes a few columns out of many rows slowly and a few rows
+     * of many columns fast (on the bench preset, rank 8 of 128 rows per adapter takes a third of the
+     * time that way); up to 64 rows (a decode step) the direct product is the faster. Rows, not {@code [B, T, in]}: a matmul
+     * of a transposed view with more dimensions than two runs as one matrix-vector product per row.
      */
     static NDArray shrink(NDArray x, NDArray a) {
-        Shape shape = x.getShape();
-        long in = shape.tail();
-        if (shape.size() / in < TRANSPOSED_SHRINK_ROWS) {
-            return ai.djl.nn.core.Linear.linear(x, a).singletonOrThrow();
-        }
-        NDArray down = a.matMul(x.reshape(-1, in).transpose()).transpose(); // [rows, R], a view
-        return down.reshape(shape.slice(0, shape.dimension() - 1).add(-1));
+        return x.getShape().get(0) < TRANSPOSED_SHRINK_ROWS
+                ? ai.djl.nn.core.Linear.linear(x, a).singletonOrThrow()
+                : a.matMul(x.transpose()).transpose();
     }
 
     /** {@link #shrink} of each chunk by its own factor: {@code x [C, n, in] · a [C, in, R]}. */
@@ -221,21 +223,23 @@ public final class LoraBatch implements Adapters, AutoCloseable {
         return (long) used * slots.rank() <= strategy.sideBySideColumns();
     }
 
-    /** {@code [B, 1, k·R]}: ones at each row's own slot's {@code R} columns, zeros elsewhere. */
-    private NDArray mask() {
-        if (mask == null) {
+    /**
+     * {@code [B·T, k·R]} for {@code T} tokens per row: ones at each token's row's slot's {@code R}
+     * columns, zeros elsewhere. Built once per token count.
+     */
+    private NDArray mask(int tokens) {
+        return masks.computeIfAbsent(tokens, t -> {
             int r = slots.rank();
             int columns = used * r;
-            float[] ones = new float[mapping.rows() * columns];
-            for (int i = 0; i < mapping.rows(); i++) {
-                int slot = mapping.rowSlots()[i];
+            float[] ones = new float[mapping.rows() * t * columns];
+            for (int i = 0; i < mapping.rows() * t; i++) {
+                int slot = mapping.rowSlots()[i / t];
                 if (slot != BatchMapping.NO_ADAPTER) {
                     Arrays.fill(ones, i * columns + slot * r, i * columns + (slot + 1) * r, 1f);
                 }
             }
-            mask = keep(manager.create(ones, new Shape(mapping.rows(), 1, columns)));
-        }
-        return mask;
+            return keep(manager.create(ones, new Shape((long) mapping.rows() * t, columns)));
+        });
     }
 
     private NDArray keep(NDArray array) {

@@ -10,14 +10,16 @@ public interface Linear {
     NDArray forward(NDArray x);
 
     /**
-     * {@code x Wᵀ + b + addend}, for an {@code addend} of the output's shape (a LoRA update): where
-     * the projection can, the matmul adds it as it writes its output, rather than a second pass over
-     * the output adding it afterwards.
+     * {@code x Wᵀ + b + addend}, for an {@code addend} of the output's rows in order (a LoRA update):
+     * where the projection can, the matmul adds it as it writes its output, rather than a second
+     * pass over the output adding it afterwards.
      *
-     * @param addend consumed: it may be written to
+     * @param addend {@code [..., out]}, the output's shape or {@code [rows, out]}; consumed: it may
+     *     be written to
      */
     default NDArray forward(NDArray x, NDArray addend) {
-        return forward(x).addi(addend);
+        NDArray y = forward(x);
+        return y.addi(addend.reshape(y.getShape()));
     }
 
     int inFeatures();
@@ -33,13 +35,14 @@ public interface Linear {
      *
      * @param weight {@code [out, in]}
      * @param bias {@code [out]}, or null
-     * @param addend {@code [..., out]}, consumed
+     * @param addend {@code [..., out]}, the output's shape or {@code [rows, out]}; consumed
      */
     static NDArray linear(NDArray x, NDArray weight, NDArray bias, NDArray addend) {
         Shape shape = x.getShape();
         long in = shape.get(shape.dimension() - 1);
         long out = weight.getShape().get(0);
-        NDArray start = (bias == null ? addend : addend.addi(bias)).reshape(-1, out);
+        NDArray rows = addend.getShape().dimension() == 2 ? addend : addend.reshape(-1, out);
+        NDArray start = bias == null ? rows : rows.addi(bias);
         NDArray y = ai.djl.nn.core.Linear.linear(x.reshape(-1, in), weight, start).singletonOrThrow();
         return y.reshape(shape.slice(0, shape.dimension() - 1).add(out));
     }

@@ -56,7 +56,8 @@ public record Nf4Linear(Nf4Tensor weight, NDArray bias) implements Linear {
     @Override
     public NDArray forward(NDArray x, NDArray addend) {
         if (JniUtils.isGradMode() || x.getDataType() != DataType.FLOAT32) {
-            return forward(x).addi(addend);
+            NDArray y = forward(x);
+            return y.addi(addend.reshape(y.getShape()));
         }
         try (NDArray w = weight.dequantizeTransient(x.getManager())) {
             return Linear.linear(x, w, bias, addend);

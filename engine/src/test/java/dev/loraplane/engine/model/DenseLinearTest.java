@@ -22,10 +22,13 @@ class DenseLinearTest {
                     NDArray addend = m.randomNormal(in.slice(0, in.dimension() - 1).add(48));
 
                     NDArray expected = linear.forward(x).add(addend);
-                    NDArray actual = linear.forward(x, addend.duplicate());
+                    // The addend in the output's shape, and as [rows, out].
+                    for (NDArray given : new NDArray[] {addend.duplicate(), addend.reshape(-1, 48).duplicate()}) {
+                        NDArray actual = linear.forward(x, given);
 
-                    assertThat(actual.getShape()).isEqualTo(expected.getShape());
-                    assertThat(actual.sub(expected).abs().max().getFloat()).as("%s, bias %s", in, withBias).isLessThan(1e-5f);
+                        assertThat(actual.getShape()).isEqualTo(expected.getShape());
+                        assertThat(actual.sub(expected).abs().max().getFloat()).as("%s, bias %s", in, withBias).isLessThan(1e-5f);
+                    }
                 }
             }
         }

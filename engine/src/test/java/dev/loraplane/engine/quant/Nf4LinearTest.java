@@ -48,10 +48,13 @@ class Nf4LinearTest {
         NDArray addend = manager.create(Nf4Tensors.gaussian(2 * 3 * 1408, 7), new Shape(2, 3, 1408));
 
         NDArray expected = linear.forward(x).add(addend);
-        NDArray actual = linear.forward(x, addend.duplicate());
+        // The addend in the output's shape, and as [rows, out].
+        for (NDArray given : new NDArray[] {addend.duplicate(), addend.reshape(6, 1408).duplicate()}) {
+            NDArray actual = linear.forward(x, given);
 
-        assertThat(actual.getShape()).isEqualTo(new Shape(2, 3, 1408));
-        assertThat(maxAbsDifference(actual, expected)).isLessThanOrEqualTo(1e-5);
+            assertThat(actual.getShape()).isEqualTo(new Shape(2, 3, 1408));
+            assertThat(maxAbsDifference(actual, expected)).isLessThanOrEqualTo(1e-5);
+        }
     }
 
     @Test

@@ -13,16 +13,20 @@ import java.time.Duration;
  * @param maxAdaptersPerStep the most distinct adapters active in one step (vLLM's {@code
  *     max_loras}); base-model rows need none
  * @param burstWindow how long an idle engine woken by a request waits for the next one before it
- *     starts, again after each that arrives (at most {@link #MAX_BURST_WAITS} times): requests sent
- *     together are then prefilled together rather than the first alone and the rest a step later;
- *     zero starts at once
+ *     starts, again after each that arrives, for at most {@link #MAX_BURST_WINDOWS} windows in all:
+ *     requests sent together are then prefilled together rather than the first alone and the rest
+ *     a step later; zero starts at once
  */
 public record BatchConfig(int maxBatch, int capacity, int queueCapacity, int maxAdaptersPerStep, Duration burstWindow) {
 
-    /** The default {@link #burstWindow}: a thousandth of a prefill pass of the bench model, ample for a burst. */
-    public static final Duration BURST_WINDOW = Duration.ofNanos(300_000);
-    /** The most windows an idle engine waits through for one burst. */
-    public static final int MAX_BURST_WAITS = 16;
+    /**
+     * The default {@link #burstWindow}. A client sends a burst within microseconds, but on a busy
+     * machine its thread can lose the CPU between two sends: at 0.3 ms one bench burst in ten still
+     * split. A lone request waits this once, a small part of its first token's time.
+     */
+    public static final Duration BURST_WINDOW = Duration.ofMillis(1);
+    /** How long, in windows, an idle engine waits at most for one burst to end. */
+    public static final int MAX_BURST_WINDOWS = 10;
 
     public BatchConfig(int maxBatch, int capacity, int queueCapacity, int maxAdaptersPerStep) {
         this(maxBatch, capacity, queueCapacity, maxAdaptersPerStep, BURST_WINDOW);

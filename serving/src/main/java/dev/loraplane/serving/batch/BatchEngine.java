@@ -188,8 +188,10 @@ public final class BatchEngine implements AutoCloseable {
         if (waiting.isEmpty() && rows.running().isEmpty()) {
             try {
                 arrived.add(inbox.take());
-                for (int i = 0; i < BatchConfig.MAX_BURST_WAITS && !arrived.contains(CLOSE_SIGNAL); i++) {
-                    Object next = inbox.poll(config.burstWindow().toNanos(), TimeUnit.NANOSECONDS);
+                long window = config.burstWindow().toNanos();
+                long end = System.nanoTime() + BatchConfig.MAX_BURST_WINDOWS * window;
+                for (long now = System.nanoTime(); now < end && !arrived.contains(CLOSE_SIGNAL); now = System.nanoTime()) {
+                    Object next = inbox.poll(Math.min(window, end - now), TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;
                     }
