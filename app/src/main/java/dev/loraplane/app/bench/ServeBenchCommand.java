@@ -69,7 +69,8 @@ final class ServeBenchCommand implements Callable<Integer> {
             description = "groups run in the one-adapter-at-a-time baseline; its rate holds for any count (default: ${DEFAULT-VALUE})")
     int naiveGroups;
 
-    @Option(names = "--repeat", defaultValue = "5", description = "timed runs of each case; the median is reported (default: ${DEFAULT-VALUE})")
+    @Option(names = "--repeat", defaultValue = "9",
+            description = "timed rounds of the cases; medians are reported, ratios the median of each round's own (default: ${DEFAULT-VALUE})")
     int repeat;
 
     @Option(names = "--json", description = "print one JSON object")
