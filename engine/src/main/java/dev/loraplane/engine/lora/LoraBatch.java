@@ -191,8 +191,9 @@ public final class LoraBatch implements Adapters, AutoCloseable {
      * {@code [n, R]}. With many rows it is computed as {@code (a · xᵀ)ᵀ}, a transposed view that
      * matmuls read as it lies: MKL's GEMM makes a few columns out of many rows slowly and a few rows
      * of many columns fast (on the bench preset, rank 8 of 128 rows per adapter takes a third of the
-     * time that way); up to 64 rows (a decode step) the direct product is the faster. Rows, not {@code [B, T, in]}: a matmul
-     * of a transposed view with more dimensions than two runs as one matrix-vector product per row.
+     * time that way); up to 64 rows (a decode step) the direct product is the faster. Rows, not
+     * {@code [B, T, in]}: a matmul of a transposed view with more than two dimensions runs as one
+     * matrix-vector product per row.
      */
     static NDArray shrink(NDArray x, NDArray a) {
         return x.getShape().get(0) < TRANSPOSED_SHRINK_ROWS
