@@ -85,7 +85,7 @@ final class GroupedUpdates {
             consecutive = chunkSlots[c] == chunkSlots[0] + c;
         }
         if (consecutive) {
-            // Built, not parsed: a parsed index costs ~20 µs, and a batch takes two per projection.
+            // Built, not parsed from text (a few µs each): a batch takes two per projection.
             return keep(stack.get(new NDIndex().addSliceDim(chunkSlots[0], chunkSlots[0] + chunkSlots.length)));
         }
         if (chunkOrder == null) {
