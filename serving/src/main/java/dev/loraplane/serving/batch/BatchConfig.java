@@ -21,8 +21,8 @@ public record BatchConfig(int maxBatch, int capacity, int queueCapacity, int max
 
     /**
      * The default {@link #burstWindow}. A client sends a burst within microseconds, but on a busy
-     * machine its thread can lose the CPU between two sends: at 0.3 ms one bench burst in ten still
-     * split. A lone request waits this once, a small part of its first token's time.
+     * machine its thread can lose the CPU for a while between two sends. A lone request waits this
+     * once, a small part of its first token's time.
      */
     public static final Duration BURST_WINDOW = Duration.ofMillis(1);
     /** How long, in windows, an idle engine waits at most for one burst to end. */
