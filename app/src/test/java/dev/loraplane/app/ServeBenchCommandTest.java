@@ -18,7 +18,7 @@ class ServeBenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(cli.out.toString());
         for (String key : new String[] {"base_tokens_per_s", "mixed8_tokens_per_s",
                 "one_adapter_at_a_time_tokens_per_s", "mixed8_vs_base", "mixed8_vs_one_at_a_time", "cold_load_ms_p50",
-                "cold_load_ms_p99"}) {
+                "cold_load_ms_p99", "cached_acquire_us_p50", "cached_acquire_us_p99"}) {
             assertThat(json.get(key)).as(key).isNotNull();
             assertThat(json.get(key).asDouble()).as(key).isPositive();
         }

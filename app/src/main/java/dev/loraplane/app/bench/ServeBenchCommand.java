@@ -10,13 +10,17 @@ import dev.loraplane.engine.lora.LoraConfig;
 import dev.loraplane.engine.model.Llama;
 import dev.loraplane.engine.model.ModelInfo;
 import dev.loraplane.engine.tiny.TinyModel;
+import dev.loraplane.serving.adapters.AdapterCache;
 import dev.loraplane.serving.adapters.AdapterLoader;
 import dev.loraplane.serving.adapters.AdapterVersion;
+import dev.loraplane.serving.adapters.CachedAcquire;
 import dev.loraplane.serving.adapters.ColdLoad;
+import dev.loraplane.serving.adapters.LocalAdapters;
 import dev.loraplane.serving.batch.BatchConfig;
 import dev.loraplane.serving.batch.BatchEngine;
 import dev.loraplane.serving.batch.SequenceHandle;
 import dev.loraplane.serving.batch.SequenceRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,13 +41,13 @@ import picocli.CommandLine.Spec;
         description = {
             "Multi-LoRA serving throughput: one batch of concurrent requests on the base model, spread over",
             "8 and over N distinct adapters in the same batches, and the naive alternative of serving one",
-            "adapter at a time (requests grouped by adapter, groups one after another); and adapter",
-            "cold-load latency from local disk. Greedy, every request exactly --max-tokens long. One",
-            "running server (one batch engine, its adapter slots as many as the requests) serves every",
-            "case: each is run once to warm up, then --repeat rounds of every case in turn, the order",
-            "reversed every other round. Each case's median round is reported, and its ratio to the base",
-            "is the median of the rounds' ratios (each against the base of its own round, seconds apart),",
-            "which the drift of a shared machine moves less."
+            "adapter at a time (requests grouped by adapter, groups one after another); adapter cold-load",
+            "latency from local disk, and what acquiring an adapter already in memory costs. Greedy, every",
+            "request exactly --max-tokens long. One running server (one batch engine, its adapter slots as",
+            "many as the requests) serves every case: each is run once to warm up, then --repeat rounds of",
+            "every case in turn, the order reversed every other round. Each case's median round is",
+            "reported, and its ratio to the base is the median of the rounds' ratios (each against the base",
+            "of its own round, seconds apart), which the drift of a shared machine moves less."
         })
 final class ServeBenchCommand implements Callable<Integer> {
 
@@ -131,6 +135,13 @@ final class ServeBenchCommand implements Callable<Integer> {
         }
         ColdLoad cold = ColdLoad.measure(new AdapterLoader(preset, model, 64), new AdapterVersion("cold", 1, preset, saved.toString(),
                 () -> saved), 50);
+        LocalAdapters local = new LocalAdapters();
+        local.register("cached", saved);
+        CachedAcquire cached;
+        try (AdapterCache cache = AdapterCache.builder().setSource(local).setModel(preset, model)
+                .setMeterRegistry(new SimpleMeterRegistry()).build()) {
+            cached = CachedAcquire.measure(cache, "cached", 2000);
+        }
         long baseParams = ModelInfo.read(modelDir).parameters();
         long adapterParams = adapters.get(0).modules().values().stream().mapToLong(m -> m.a().size() + m.b().size()).sum();
 
@@ -144,7 +155,8 @@ final class ServeBenchCommand implements Callable<Integer> {
                 .put("mixed8_vs_base", round(rounds.ratio(1))).put("mixed" + concurrency + "_vs_base", round(rounds.ratio(2)))
                 .put("mixed8_vs_one_at_a_time", round(mixed8 / naive))
                 .put("mixed" + concurrency + "_vs_one_at_a_time", round(mixed / naive))
-                .put("cold_load_ms_p50", round(cold.p50Ms())).put("cold_load_ms_p99", round(cold.p99Ms()));
+                .put("cold_load_ms_p50", round(cold.p50Ms())).put("cold_load_ms_p99", round(cold.p99Ms()))
+                .put("cached_acquire_us_p50", round(cached.p50Micros())).put("cached_acquire_us_p99", round(cached.p99Micros()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(result.toPrettyString());
@@ -158,6 +170,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "one adapter at a time      %8.0f tokens/s  (batched: %.1f× and %.1f× this)%n", naive, mixed8 / naive,
                 mixed / naive);
         out.printf(Locale.ROOT, "cold load, rank 16         p50 %.1f ms  p99 %.1f ms%n", cold.p50Ms(), cold.p99Ms());
+        out.printf(Locale.ROOT, "cached adapter, acquire    p50 %.1f µs  p99 %.1f µs%n", cached.p50Micros(), cached.p99Micros());
         return 0;
     }
 

@@ -31,7 +31,8 @@ public record ColdLoad(int runs, double p50Ms, double p99Ms) {
         return new ColdLoad(runs, percentile(millis, 0.50), percentile(millis, 0.99));
     }
 
-    private static double percentile(double[] sorted, double q) {
+    /** The nearest-rank {@code q} quantile of sorted values. */
+    static double percentile(double[] sorted, double q) {
         return sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
     }
 }

@@ -85,6 +85,17 @@ class AdapterCacheTest {
     }
 
     @Test
+    void aCachedAcquireIsTimedOnTheResidentVersionLoadedOnce() {
+        local.register("a", a);
+        AdapterCache cache = cache(local, 4, Duration.ofSeconds(60));
+        CachedAcquire cached = CachedAcquire.measure(cache, "a", 20);
+        assertThat(cached.runs()).isEqualTo(20);
+        assertThat(cached.p50Micros()).isPositive().isLessThanOrEqualTo(cached.p99Micros());
+        assertThat(count("loraplane.adapter.loads")).as("loaded once, before the timed acquires").isEqualTo(1);
+        assertThat(count("loraplane.adapter.cache.hits")).as("every timed acquire a hit").isEqualTo(20);
+    }
+
+    @Test
     void hitsMissesAndLeastRecentlyUsedEviction() throws Exception {
         registerAbc();
         AdapterCache cache = cache(2);
