@@ -33,8 +33,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>few ({@code <=} {@link #CONCATENATED_COLUMNS}): every row is multiplied by every slot's
- *       {@code A} side by side, {@code [B, T, in] · [in, k·R]} (copied so once per batch), a one-hot
- *       mask keeps each row's own {@code R} columns, and one matmul by the slots' {@code B} stacked
+ *       {@code A} side by side, {@code [B·T, in] · [k·R, in]ᵀ} ({@link #shrink}; the factors copied
+ *       so once per batch), a one-hot mask keeps each row's own {@code R} columns, and one matmul
+ *       by the slots' {@code B} stacked
  *       {@code [k·R, out]} finishes: two plain matmuls, at {@code k} times the arithmetic a row needs;
  *   <li>many: the rows are grouped by adapter into equal chunks ({@link RowGroups}), gathered
  *       {@code [chunks, size·T, in]}, multiplied by their chunk's factors in batched matmuls, and
