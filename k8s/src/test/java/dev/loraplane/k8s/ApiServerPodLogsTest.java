@@ -130,8 +130,7 @@ class ApiServerPodLogsTest {
 
     @AfterEach
     void tearDown() {
-        client.close();
-        server.destroy();
+        Kubelet.stop(server, client);
     }
 
     /** The worker printed {@code text} at {@code time}, as the kubelet stamps it. */

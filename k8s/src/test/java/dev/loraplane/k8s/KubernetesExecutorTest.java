@@ -89,9 +89,7 @@ class KubernetesExecutorTest {
 
     @AfterEach
     void tearDown() {
-        executor.close();
-        client.close();
-        server.destroy();
+        Kubelet.stop(server, executor, client);
     }
 
     static Attempt attempt(String jobId, int number) {
@@ -387,9 +385,7 @@ class KubernetesExecutorTest {
                             + " namespaces", "cannot list resource \"pods\" in API group \"\" at the cluster scope",
                             "k8s/deploy/base/rbac.yaml");
         } finally {
-            limited.close();
-            restricted.close();
-            forbidding.destroy();
+            Kubelet.stop(forbidding, limited, restricted);
         }
     }
 }

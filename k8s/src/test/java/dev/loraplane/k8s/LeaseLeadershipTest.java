@@ -21,8 +21,7 @@ class LeaseLeadershipTest {
 
     @AfterEach
     void tearDown() {
-        client.close();
-        server.destroy();
+        Kubelet.stop(server, client);
     }
 
     @Test

@@ -32,6 +32,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,6 +63,8 @@ class TrainingOnKubernetesTest {
     BaseModel model;
     KubernetesExecutor executor;
     JobRunner runner;
+    /** Other control planes' executors and logs, closed once the API server has stopped. */
+    final List<AutoCloseable> replicas = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -87,10 +90,12 @@ class TrainingOnKubernetesTest {
 
     @AfterEach
     void tearDown() {
-        executor.close();
-        logs.close();
-        client.close();
-        server.destroy();
+        List<AutoCloseable> users = new ArrayList<>();
+        users.add(executor);
+        users.add(logs::close);
+        users.addAll(replicas);
+        users.add(client);
+        Kubelet.stop(server, users.toArray(AutoCloseable[]::new));
     }
 
     KubernetesExecutor connect(String image, Kubelet.Logs logs) {
@@ -333,6 +338,8 @@ class TrainingOnKubernetesTest {
     void withTwoControlPlanesOnlyTheLeaseHolderSchedules() throws Exception {
         Kubelet.Logs logsB = kubelet.logs();
         KubernetesExecutor executorB = connect("loraplane:replica-b", logsB);
+        replicas.add(executorB);
+        replicas.add(logsB::close);
         LeaseLeadership a = new LeaseLeadership(client, "training", "loraplane-scheduler", "replica-a", LeaseLeadershipTest.FAST);
         LeaseLeadership b = new LeaseLeadership(client, "training", "loraplane-scheduler", "replica-b", LeaseLeadershipTest.FAST);
         Vertx vertx = Vertx.vertx();
@@ -351,8 +358,6 @@ class TrainingOnKubernetesTest {
             assertThat(job("ftjob-leader01").attempts()).isEqualTo(1);
         } finally {
             vertx.close().await();
-            executorB.close();
-            logsB.close();
             a.close();
             b.close();
         }
