@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -101,7 +100,8 @@ final class UpCommand implements Callable<Integer> {
         BaseModel base = servedBase(config, served);
         RegistryServing serving = new RegistryServing(base.dir(), base.name(), metrics.registry(), new Serving.Settings(
                 served.maxBatch(), served.maxModelLen(), served.queue(), served.maxLoras(), served.maxCpuLoras(),
-                served.maxLoraRank(), Duration.ofSeconds(2), 50).withPrice(RegistryServing.cpuPrice(config.prices())));
+                served.maxLoraRank(), Serving.Settings.DEFAULTS.resolveTtl(),
+                Serving.Settings.DEFAULTS.staleWindow(), 50).withPrice(RegistryServing.cpuPrice(config.prices())));
         ConfigFile.KubernetesSettings k8s = plan.config().executors().kubernetes();
         KubernetesWiring cluster = k8s.enabled() ? KubernetesWiring.connect(k8s, config.dataDir()) : null;
         Vertx vertx = Vertx.vertx();

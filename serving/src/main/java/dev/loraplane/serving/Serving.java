@@ -36,25 +36,27 @@ public final class Serving implements AutoCloseable {
      * @param maxCpuLoras adapters kept loaded in host memory (vLLM's {@code max_cpu_loras})
      * @param maxLoraRank the largest rank served (vLLM's {@code max_lora_rank})
      * @param resolveTtl how long a name's newest version is trusted before the registry is asked again
+     * @param staleWindow how long past that a resident version is still served at once, while the
+     *     registry is asked in the background (and for this long when it cannot be reached)
      * @param adapterLabels adapters named in metric labels, those with the most recent requests; the rest count
      *     as {@code other}
      * @param price what the device serving runs on costs, for the cost series; null for none
      */
     public record Settings(int maxBatch, int maxContext, int queueCapacity, int maxLoras, int maxCpuLoras, int maxLoraRank,
-            Duration resolveTtl, int adapterLabels, DevicePrice price) {
+            Duration resolveTtl, Duration staleWindow, int adapterLabels, DevicePrice price) {
 
-        public static final Settings DEFAULTS = new Settings(16, 0, 256, 8, 32, 64, Duration.ofSeconds(2), 50);
+        public static final Settings DEFAULTS = new Settings(16, 0, 256, 8, 32, 64, Duration.ofSeconds(2), Duration.ofMinutes(5), 50);
 
         /** Settings without a device price: no cost series. */
         public Settings(int maxBatch, int maxContext, int queueCapacity, int maxLoras, int maxCpuLoras, int maxLoraRank,
-                Duration resolveTtl, int adapterLabels) {
-            this(maxBatch, maxContext, queueCapacity, maxLoras, maxCpuLoras, maxLoraRank, resolveTtl, adapterLabels, null);
+                Duration resolveTtl, Duration staleWindow, int adapterLabels) {
+            this(maxBatch, maxContext, queueCapacity, maxLoras, maxCpuLoras, maxLoraRank, resolveTtl, staleWindow, adapterLabels, null);
         }
 
         /** These settings with serving's device priced. */
         public Settings withPrice(DevicePrice price) {
-            return new Settings(maxBatch, maxContext, queueCapacity, maxLoras, maxCpuLoras, maxLoraRank, resolveTtl, adapterLabels,
-                    price);
+            return new Settings(maxBatch, maxContext, queueCapacity, maxLoras, maxCpuLoras, maxLoraRank, resolveTtl, staleWindow,
+                    adapterLabels, price);
         }
     }
 
@@ -97,7 +99,8 @@ public final class Serving implements AutoCloseable {
         AdapterCache cache = AdapterCache.builder()
                 .setSource(registry == null ? local : CompositeAdapterSource.of(local, registry))
                 .setModel(name, model).setMeterRegistry(meters).optCapacity(settings.maxCpuLoras())
-                .optMaxRank(settings.maxLoraRank()).optResolveTtl(settings.resolveTtl()).build();
+                .optMaxRank(settings.maxLoraRank()).optResolveTtl(settings.resolveTtl())
+                .optStaleWindow(settings.staleWindow()).build();
         AtomicReference<ServingMetrics> metrics = new AtomicReference<>();
         BatchEngine engine = new BatchEngine(model, ids -> tokenizer.decode(ids, true),
                 new BatchConfig(settings.maxBatch(), context, settings.queueCapacity(), settings.maxLoras()),

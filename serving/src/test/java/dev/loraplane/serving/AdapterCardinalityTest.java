@@ -51,7 +51,7 @@ class AdapterCardinalityTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (Serving serving = Serving.open(tiny, Preset.TINY.modelName(), null, (tenant, name) -> name,
                 tenant -> List.<CompletionBackend.ModelCard>of(), registry,
-                new Serving.Settings(32, 16, ADAPTERS, 16, 64, 64, Duration.ZERO, CAP).withPrice(new DevicePrice("cpu", 0.10)))) {
+                new Serving.Settings(32, 16, ADAPTERS, 16, 64, 64, Duration.ZERO, Duration.ZERO, CAP).withPrice(new DevicePrice("cpu", 0.10)))) {
             CompletionBackend backend = serving.backend();
             List<CompletableFuture<String>> done = new ArrayList<>();
             for (int i = 0; i < ADAPTERS; i++) {

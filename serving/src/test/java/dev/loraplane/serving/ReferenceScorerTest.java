@@ -74,7 +74,7 @@ class ReferenceScorerTest {
             lora.save(adapterDir);
         }
         try (Serving serving = Serving.open(tiny, "loraplane-tiny", null, (tenant, name) -> name, tenant -> List.of(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new Serving.Settings(4, 256, 16, 2, 4, 64, Duration.ZERO, 10))) {
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new Serving.Settings(4, 256, 16, 2, 4, 64, Duration.ZERO, Duration.ZERO, 10))) {
             serving.backend().loadAdapter("other", adapterDir);
             var tokenizer = serving.backend().tokenizer();
             int[] prompt = tokenizer.encode(tokenizer.chatTemplate().render(List.of(ChatMessage.user("What is the capital of Quatam?")),

@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -97,7 +96,8 @@ public final class ServeCommand implements Callable<Integer> {
         Path downloads = Home.fromEnvironment(System.getenv()).root().resolve("serving").resolve("adapters");
         Serving serving = Serving.open(model, served, registry == null ? null : new RegistryAdapters(registry, apiKey, downloads),
                 (tenant, adapter) -> adapter, tenant -> List.<CompletionBackend.ModelCard>of(), meters,
-                new Serving.Settings(maxBatch, maxContext, queue, maxLoras, maxCpuLoras, maxLoraRank, Duration.ofSeconds(2), 50)
+                new Serving.Settings(maxBatch, maxContext, queue, maxLoras, maxCpuLoras, maxLoraRank,
+                        Serving.Settings.DEFAULTS.resolveTtl(), Serving.Settings.DEFAULTS.staleWindow(), 50)
                         .withPrice(usdPerHour != null ? new DevicePrice("cpu", usdPerHour) : RegistryServing.cpuPrice(PriceTable.DEFAULTS)));
         for (String pin : pins) {
             try {

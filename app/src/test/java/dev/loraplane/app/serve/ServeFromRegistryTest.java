@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code loraplane serve --registry}: adapters resolve through the control plane's registry over
  * HTTP, the answers are the engine's own for that adapter, and a new version registered while
- * requests stream is picked up by new requests while none of the streaming ones fails.
+ * requests stream is picked up by new requests while none of the streaming ones fails. While the
+ * registry is away, adapters in memory go on being served.
  */
 class ServeFromRegistryTest {
 
@@ -123,7 +124,7 @@ class ServeFromRegistryTest {
 
         serving = Serving.open(tiny, "loraplane-tiny", new RegistryAdapters("http://127.0.0.1:" + plane.port(), null,
                 dir.resolve("downloads")), (tenant, adapter) -> adapter, tenant -> List.<CompletionBackend.ModelCard>of(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new Serving.Settings(8, 256, 64, 4, 8, 64, Duration.ZERO, 10));
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new Serving.Settings(8, 256, 64, 4, 8, 64, Duration.ZERO, Duration.ZERO, 10));
         ServingVerticle server = new ServingVerticle(serving.backend(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 "127.0.0.1", 0, 1 << 20);
         await(vertx.deployVerticle(server));
@@ -158,6 +159,42 @@ class ServeFromRegistryTest {
     }
 
     @Test
+    void whileTheRegistryIsAwayAnAdapterInMemoryIsServedAndAnotherIs503() throws Exception {
+        Path tiny = dir.resolve("models/loraplane-tiny");
+        TinyModel.write(Preset.TINY, tiny, 0);
+        Path v1 = adapter(tiny, "v1", 1);
+        String first = reference(tiny, v1, 12);
+        Vertx registryVertx = Vertx.vertx();
+        ControlPlane plane = await(ControlPlane.start(registryVertx, UpCommandTestAccess.laptop(dir, tiny)));
+        WebClient http = WebClient.create(vertx);
+        assertThat(await(importAdapter(http, plane.port(), v1)).statusCode()).isEqualTo(200);
+
+        serving = Serving.open(tiny, "loraplane-tiny", new RegistryAdapters("http://127.0.0.1:" + plane.port(), null,
+                dir.resolve("downloads")), (tenant, adapter) -> adapter, tenant -> List.<CompletionBackend.ModelCard>of(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new Serving.Settings(8, 256, 64, 4, 8, 64, Duration.ZERO, Duration.ofMinutes(1), 10));
+        ServingVerticle server = new ServingVerticle(serving.backend(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                "127.0.0.1", 0, 1 << 20);
+        await(vertx.deployVerticle(server));
+        int port = server.port();
+        JsonObject before = await(http.post(port, "127.0.0.1", "/v1/chat/completions").sendJsonObject(chat("support-bot", 12, false)))
+                .bodyAsJsonObject();
+        assertThat(before.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content")).isEqualTo(first);
+
+        await(registryVertx.close());   // the control plane goes away
+        plane.close();
+        HttpResponse<Buffer> during = await(http.post(port, "127.0.0.1", "/v1/chat/completions").sendJsonObject(chat("support-bot", 12,
+                false)));
+        assertThat(during.statusCode()).as("the adapter in memory is served").isEqualTo(200);
+        assertThat(during.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
+                .isEqualTo(first);
+        HttpResponse<Buffer> other = await(http.post(port, "127.0.0.1", "/v1/chat/completions").sendJsonObject(chat("sales-bot", 4, false)));
+        assertThat(other.statusCode()).as("an adapter not in memory cannot be resolved").isEqualTo(503);
+        assertThat(other.getHeader("Retry-After")).isEqualTo("5");
+        assertThat(other.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("registry_unavailable");
+    }
+
+    @Test
     void anAdapterOfAnotherBaseIsRefusedNamingTheModelAndTheServerGoesOn() throws Exception {
         Path tiny = dir.resolve("models/loraplane-tiny");
         TinyModel.write(Preset.TINY, tiny, 0);
@@ -169,7 +206,7 @@ class ServeFromRegistryTest {
             lora.save(foreign);
         }
         serving = Serving.open(tiny, "loraplane-tiny", null, (tenant, adapter) -> adapter, tenant -> List.<CompletionBackend.ModelCard>of(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new Serving.Settings(4, 256, 16, 2, 4, 64, Duration.ZERO, 10));
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new Serving.Settings(4, 256, 16, 2, 4, 64, Duration.ZERO, Duration.ZERO, 10));
         ServingVerticle server = new ServingVerticle(serving.backend(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 "127.0.0.1", 0, 1 << 20);
         await(vertx.deployVerticle(server));

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -28,7 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #acquire} resolves the name through the {@link AdapterSource} (at most once per resolve
  * TTL; off the caller's thread) and answers a lease on the newest version. A resident version is a
- * hit and the future is already complete when the name's resolution is fresh. A miss loads on a small
+ * hit and the future is already complete when the name's resolution is fresh, or stale by less than
+ * the stale window: then the name is resolved again in the background (HTTP's
+ * stale-while-revalidate), a newer version loaded behind the requests, and a source that cannot be
+ * reached leaves the resident version served until the window ends. A miss loads on a small
  * loader pool, so a slow load holds up only the requests for that adapter, and concurrent acquires of
  * one version share one load. When the source names a newer version, it loads while leases on the old
  * one keep working; requests that resolved the new version get it once it is fully loaded, and the
@@ -43,6 +47,7 @@ public final class AdapterCache implements AutoCloseable {
     private final AdapterLoader loader;
     private final int capacity;
     private final long resolveTtlNanos;
+    private final long staleNanos;
     private final ExecutorService loaders;
     private final ExecutorService resolvers;
     private final CacheMetrics metrics;
@@ -52,9 +57,11 @@ public final class AdapterCache implements AutoCloseable {
     private final Map<AdapterKey, PendingLoad> loading = new HashMap<>();
     private final Map<String, Resolution> resolutions = new HashMap<>();
     private final Set<String> pinned = new HashSet<>();
+    private final Set<String> revalidating = new HashSet<>();
     private boolean closed;
 
-    private record Resolution(AdapterVersion version, long atNanos) {}
+    /** A name's newest version as the source last named it, and when a revalidation last began. */
+    private record Resolution(AdapterVersion version, long atNanos, long triedNanos) {}
 
     /** A load in flight and the acquires waiting for it. */
     private record PendingLoad(AdapterVersion version, List<CompletableFuture<AdapterLease>> waiters) {}
@@ -64,6 +71,7 @@ public final class AdapterCache implements AutoCloseable {
         loader = new AdapterLoader(builder.baseModel, builder.model, builder.maxRank);
         capacity = builder.capacity;
         resolveTtlNanos = builder.resolveTtl.toNanos();
+        staleNanos = builder.staleWindow.toNanos();
         loaders = Executors.newFixedThreadPool(builder.loaderThreads, daemons("adapter-loader"));
         resolvers = Executors.newCachedThreadPool(daemons("adapter-resolver"));
         metrics = new CacheMetrics(builder.registry, this::residentCount);
@@ -79,14 +87,23 @@ public final class AdapterCache implements AutoCloseable {
      * the engine's {@link dev.loraplane.engine.lora.LoraException} for invalid files.
      */
     public CompletableFuture<AdapterLease> acquire(String name) {
+        Resolution resolution;
         synchronized (this) {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("the adapter cache is closed"));
             }
+            resolution = resolutions.get(name);
         }
-        AdapterVersion fresh = freshResolution(name);
-        if (fresh != null) {
-            return acquire(fresh);
+        if (resolution != null) {
+            long age = System.nanoTime() - resolution.atNanos();
+            if (age < resolveTtlNanos) {
+                return acquire(resolution.version());
+            }
+            AdapterLease stale = age - resolveTtlNanos < staleNanos ? leaseResident(resolution.version().key()) : null;
+            if (stale != null) {
+                revalidate(name);
+                return CompletableFuture.completedFuture(stale);
+            }
         }
         return CompletableFuture.supplyAsync(() -> resolve(name), resolvers).thenCompose(this::acquire);
     }
@@ -183,15 +200,53 @@ public final class AdapterCache implements AutoCloseable {
         }
     }
 
-    private synchronized AdapterVersion freshResolution(String name) {
-        Resolution resolution = resolutions.get(name);
-        return resolution != null && System.nanoTime() - resolution.atNanos() < resolveTtlNanos ? resolution.version() : null;
+    /**
+     * Resolves {@code name} again on a resolver thread and loads the version it names, unless a
+     * revalidation is under way or began less than a TTL ago: requests go on with the resident version
+     * until the new one is resident. A name the source no longer knows loses its resolution, so its
+     * next acquire fails as unknown.
+     */
+    private void revalidate(String name) {
+        AdapterVersion served;
+        synchronized (this) {
+            Resolution current = resolutions.get(name);
+            long now = System.nanoTime();
+            if (current == null || revalidating.contains(name) || now - current.triedNanos() < resolveTtlNanos) {
+                return;
+            }
+            revalidating.add(name);
+            resolutions.put(name, new Resolution(current.version(), current.atNanos(), now));
+            served = current.version();
+        }
+        CompletableFuture.supplyAsync(() -> resolve(name), resolvers)
+                .thenCompose(version -> isResident(version.key()) ? CompletableFuture.completedFuture(null) : acquire(version))
+                .whenComplete((lease, error) -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    synchronized (this) {
+                        revalidating.remove(name);
+                        if (cause instanceof UnknownAdapterException) {
+                            resolutions.remove(name);
+                        }
+                    }
+                    if (lease != null) {
+                        lease.close();
+                    }
+                    if (cause != null && !(cause instanceof UnknownAdapterException)) {
+                        LOG.warn("adapter '{}': version {} is served while its newest version cannot be had: {}", name,
+                                served.version(), cause.getMessage());
+                    }
+                });
+    }
+
+    private synchronized boolean isResident(AdapterKey key) {
+        return resident.containsKey(key);
     }
 
     private AdapterVersion resolve(String name) {
         AdapterVersion version = source.resolve(name).orElseThrow(() -> new UnknownAdapterException(name));
         synchronized (this) {
-            resolutions.put(name, new Resolution(version, System.nanoTime()));
+            long now = System.nanoTime();
+            resolutions.put(name, new Resolution(version, now, now));
         }
         return version;
     }
@@ -219,9 +274,7 @@ public final class AdapterCache implements AutoCloseable {
                 lease = null;
                 toClose = List.of();
             } else {
-                metrics.hit();
-                entry.lease();
-                lease = new AdapterLease(entry, this);
+                lease = lease(entry);
                 toClose = supersede(key);
             }
         }
@@ -234,6 +287,18 @@ public final class AdapterCache implements AutoCloseable {
             loaders.execute(() -> load(load));
         }
         return waiter;
+    }
+
+    /** A lease on {@code key} if it is resident, counted as a hit; else null. */
+    private synchronized AdapterLease leaseResident(AdapterKey key) {
+        CacheEntry entry = resident.get(key);
+        return entry == null ? null : lease(entry);
+    }
+
+    private AdapterLease lease(CacheEntry entry) {
+        metrics.hit();
+        entry.lease();
+        return new AdapterLease(entry, this);
     }
 
     /** Runs on a loader thread: loads, then makes the adapter resident and serves the waiters. */
@@ -348,6 +413,7 @@ public final class AdapterCache implements AutoCloseable {
         private int capacity = 32;
         private int maxRank = AdapterLoader.DEFAULT_MAX_RANK;
         private Duration resolveTtl = Duration.ofSeconds(1);
+        private Duration staleWindow = Duration.ZERO;
         private int loaderThreads = 2;
 
         private Builder() {}
@@ -395,6 +461,18 @@ public final class AdapterCache implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long past its TTL a resolution still serves its version when that is resident (default
+         * zero: never), while the name is resolved again in the background: an acquire after the TTL
+         * does not wait for the source, and a source that cannot be reached stops nothing resident
+         * for this long. A new version is then noticed by the first acquire after the TTL and served
+         * once it is loaded.
+         */
+        public Builder optStaleWindow(Duration staleWindow) {
+            this.staleWindow = staleWindow;
+            return this;
+        }
+
         /** Threads that load adapters (default 2). */
         public Builder optLoaderThreads(int loaderThreads) {
             this.loaderThreads = loaderThreads;
@@ -411,6 +489,9 @@ public final class AdapterCache implements AutoCloseable {
             }
             if (resolveTtl.isNegative()) {
                 throw new IllegalArgumentException("resolve TTL must not be negative, got " + resolveTtl);
+            }
+            if (staleWindow.isNegative()) {
+                throw new IllegalArgumentException("stale window must not be negative, got " + staleWindow);
             }
             if (loaderThreads < 1) {
                 throw new IllegalArgumentException("loader threads must be at least 1, got " + loaderThreads);

@@ -54,8 +54,9 @@ public final class RegistryAdapters implements AdapterSource {
                 return Optional.empty();
             }
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("the registry at " + base + " answered " + response.statusCode() + " for adapter '"
-                        + name + "': " + new String(body.readAllBytes(), StandardCharsets.UTF_8));
+                String message = "the registry at " + base + " answered " + response.statusCode() + " for adapter '" + name + "': "
+                        + new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                throw response.statusCode() >= 500 ? new RegistryUnavailableException(message, null) : new IllegalStateException(message);
             }
             JsonNode adapter = JSON.readTree(body);
             String sha256 = adapter.path("sha256").asText();
@@ -97,7 +98,7 @@ public final class RegistryAdapters implements AdapterSource {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot reach the adapter registry at " + base + ": " + e.getMessage(), e);
+            throw new RegistryUnavailableException("cannot reach the adapter registry at " + base + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -2,6 +2,7 @@ package dev.loraplane.serving.api;
 
 import dev.loraplane.engine.lora.LoraException;
 import dev.loraplane.serving.adapters.AdapterException;
+import dev.loraplane.serving.adapters.RegistryUnavailableException;
 import dev.loraplane.serving.adapters.UnknownAdapterException;
 import dev.loraplane.serving.batch.QueueFullException;
 import io.vertx.core.json.DecodeException;
@@ -55,6 +56,9 @@ public final class ServingErrors {
         }
         if (failure instanceof QueueFullException) {
             return ServingException.overloaded(QueueFullException.retryAfterSeconds());
+        }
+        if (failure instanceof RegistryUnavailableException) {
+            return ServingException.registryUnavailable(RegistryUnavailableException.retryAfterSeconds());
         }
         if (failure instanceof DecodeException) {
             return new ServingException(400, "invalid_request_error", "invalid_json", null,

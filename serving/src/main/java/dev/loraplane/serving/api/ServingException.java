@@ -40,6 +40,12 @@ public final class ServingException extends RuntimeException {
                 "The server is busy: its request queue is full. Retry after %d s.", seconds), seconds);
     }
 
+    /** 503: the adapter registry cannot be asked now; try again after {@code seconds}. */
+    public static ServingException registryUnavailable(long seconds) {
+        return new ServingException(503, "server_error", "registry_unavailable", null, String.format(Locale.ROOT,
+                "The adapter registry cannot be reached to resolve this adapter. Retry after %d s.", seconds), seconds);
+    }
+
     public int status() {
         return status;
     }

@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,8 +59,12 @@ class AdapterCacheTest {
     }
 
     AdapterCache cache(AdapterSource source, int capacity, Duration ttl) {
+        return cache(source, capacity, ttl, Duration.ZERO);
+    }
+
+    AdapterCache cache(AdapterSource source, int capacity, Duration ttl, Duration staleWindow) {
         AdapterCache cache = AdapterCache.builder().setSource(source).setModel(TinyBase.NAME, model)
-                .setMeterRegistry(registry).optCapacity(capacity).optResolveTtl(ttl).build();
+                .setMeterRegistry(registry).optCapacity(capacity).optResolveTtl(ttl).optStaleWindow(staleWindow).build();
         caches.add(cache);
         return cache;
     }
@@ -185,6 +192,65 @@ class AdapterCacheTest {
     }
 
     @Test
+    void aStaleResolutionServesTheResidentVersionAtOnceAndTheNewVersionLoadsBehindIt() throws Exception {
+        local.register("a", a);
+        Registry source = new Registry(local);
+        AdapterCache cache = cache(source, 4, Duration.ZERO, Duration.ofMinutes(1));
+        touch(cache, "a");
+        local.register("a", a2);
+        source.hold = new CountDownLatch(1);
+
+        List<CompletableFuture<AdapterLease>> served = List.of(cache.acquire("a"), cache.acquire("a"), cache.acquire("a"));
+        assertThat(served).as("none waits for the source").allMatch(CompletableFuture::isDone);
+        for (CompletableFuture<AdapterLease> lease : served) {
+            assertThat(lease.join().version().version()).isEqualTo(1);
+            lease.join().close();
+        }
+        eventually(() -> source.resolves.get() == 2, "the name is resolved again");
+        assertThat(source.resolves).as("one resolution in flight for the three").hasValue(2);
+
+        source.hold.countDown();
+        eventually(() -> count("loraplane.adapter.loads") == 2, "version 2 loads behind the requests");
+        try (AdapterLease lease = cache.acquire("a").getNow(null)) {
+            assertThat(lease.version().version()).isEqualTo(2);
+        }
+        assertThat(cache.residentCount()).as("version 1 retired").isEqualTo(1);
+    }
+
+    @Test
+    void aSourceThatCannotBeReachedLeavesTheResidentVersionServedForTheStaleWindow() throws Exception {
+        local.register("a", a);
+        Registry source = new Registry(local);
+        AdapterCache cache = cache(source, 4, Duration.ZERO, Duration.ofSeconds(1));
+        touch(cache, "a");
+        source.down = new IllegalStateException("cannot reach the adapter registry at http://control-plane:8080/v1");
+        try (AdapterLease lease = cache.acquire("a").getNow(null)) {
+            assertThat(lease).as("served at once from memory").isNotNull();
+            assertThat(lease.version().version()).isEqualTo(1);
+        }
+        Thread.sleep(1_200);
+        assertThatThrownBy(() -> take(cache, "a")).hasRootCauseMessage(source.down.getMessage());
+    }
+
+    @Test
+    void anAdapterTheSourceNoLongerKnowsIsUnknownOnceRevalidated() throws Exception {
+        local.register("a", a);
+        AdapterCache cache = cache(local, 4, Duration.ZERO, Duration.ofMinutes(1));
+        touch(cache, "a");
+        local.unregister("a");
+        eventually(() -> {
+            CompletableFuture<AdapterLease> acquired = cache.acquire("a");
+            try {
+                acquired.get(10, TimeUnit.SECONDS).close();
+                return false;
+            } catch (ExecutionException e) {
+                assertThat(e).hasRootCauseInstanceOf(UnknownAdapterException.class);
+                return true;
+            }
+        }, "the unregistered name is unknown");
+    }
+
+    @Test
     void aPinnedAdapterIsNotEvicted() throws Exception {
         registerAbc();
         AdapterCache cache = cache(2);
@@ -280,6 +346,45 @@ class AdapterCacheTest {
     }
 
     /** {@code source}, except that the files of {@code slowName} wait for {@code gate}. */
+    /** Polls {@code condition} for up to ten seconds. */
+    static void eventually(Callable<Boolean> condition, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.call()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    /** A registry whose answers can be held back (until {@code hold} opens) or fail ({@code down}). */
+    static final class Registry implements AdapterSource {
+
+        final AdapterSource source;
+        final AtomicInteger resolves = new AtomicInteger();
+        volatile CountDownLatch hold;
+        volatile RuntimeException down;
+
+        Registry(AdapterSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public Optional<AdapterVersion> resolve(String name) {
+            resolves.incrementAndGet();
+            CountDownLatch gate = hold;
+            if (gate != null) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (down != null) {
+                throw down;
+            }
+            return source.resolve(name);
+        }
+    }
+
     static AdapterSource gated(AdapterSource source, String slowName, CountDownLatch gate) {
         return name -> source.resolve(name).map(v -> !v.name().equals(slowName) ? v
                 : new AdapterVersion(v.name(), v.version(), v.baseModel(), v.identity(), () -> {
