@@ -90,6 +90,16 @@ public final class RegistryAdapters implements AdapterSource {
         }
     }
 
+    /** The first message down the causes, or the error's kind: the JDK's refused connection has no message at all. */
+    private static String reason(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return error.getClass().getSimpleName();
+    }
+
     private HttpResponse<InputStream> send(String path) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5)).GET();
         if (apiKey != null && !apiKey.isBlank()) {
@@ -98,7 +108,7 @@ public final class RegistryAdapters implements AdapterSource {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new RegistryUnavailableException("cannot reach the adapter registry at " + base + ": " + e, e);
+            throw new RegistryUnavailableException("cannot reach the adapter registry at " + base + ": " + reason(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

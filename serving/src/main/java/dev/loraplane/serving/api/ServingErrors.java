@@ -25,7 +25,9 @@ public final class ServingErrors {
     /** The router's failure handler for the serving routes. */
     public static void handle(RoutingContext ctx) {
         ServingException error = toServing(ctx.failure(), ctx.statusCode());
-        if (error.status() >= 500) {
+        if (error.status() == 503) {
+            LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), ctx.failure().getMessage());   // expected; no trace
+        } else if (error.status() >= 500) {
             LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
         }
         if (ctx.response().headWritten()) {
