@@ -72,9 +72,9 @@ final class Kubelet {
      * Stops {@code server}, then closes what used it, in order. The server goes first: Vert.x 5 closes
      * a server only once each WebSocket has done its close handshake, and a watch whose informer is
      * closing it while the server does may wait out the 10 s closing timeout, which is the mock
-     * server's own limit for closing: in a probe of 300 teardowns each way, 6 failed so when the
-     * informers were closed first and none when the server stopped under live watches, whose client
-     * answers its Close at once.
+     * server's own limit for closing. In a probe of 300 teardowns each way, 6 timed out with the
+     * informers closed first and none with the server stopped under live watches: a live client
+     * answers the server's Close at once.
      */
     static void stop(KubernetesMockServer server, AutoCloseable... users) {
         server.destroy();
