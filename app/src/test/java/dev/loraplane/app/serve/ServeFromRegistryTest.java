@@ -169,10 +169,10 @@ class ServeFromRegistryTest {
         WebClient http = WebClient.create(vertx);
         assertThat(await(importAdapter(http, plane.port(), v1)).statusCode()).isEqualTo(200);
 
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         serving = Serving.open(tiny, "loraplane-tiny", new RegistryAdapters("http://127.0.0.1:" + plane.port(), null,
                 dir.resolve("downloads")), (tenant, adapter) -> adapter, tenant -> List.<CompletionBackend.ModelCard>of(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                new Serving.Settings(8, 256, 64, 4, 8, 64, Duration.ZERO, Duration.ofMinutes(1), 10));
+                meters, new Serving.Settings(8, 256, 64, 4, 8, 64, Duration.ZERO, Duration.ofMinutes(1), 10));
         ServingVerticle server = new ServingVerticle(serving.backend(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 "127.0.0.1", 0, 1 << 20);
         await(vertx.deployVerticle(server));
@@ -192,6 +192,7 @@ class ServeFromRegistryTest {
         assertThat(other.statusCode()).as("an adapter not in memory cannot be resolved").isEqualTo(503);
         assertThat(other.getHeader("Retry-After")).isEqualTo("5");
         assertThat(other.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("registry_unavailable");
+        assertThat(meters.get("loraplane.adapter.registry.failures").counter().count()).as("for the alert rule").isPositive();
     }
 
     @Test

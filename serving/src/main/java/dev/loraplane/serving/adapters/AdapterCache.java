@@ -243,7 +243,13 @@ public final class AdapterCache implements AutoCloseable {
     }
 
     private AdapterVersion resolve(String name) {
-        AdapterVersion version = source.resolve(name).orElseThrow(() -> new UnknownAdapterException(name));
+        AdapterVersion version;
+        try {
+            version = source.resolve(name).orElseThrow(() -> new UnknownAdapterException(name));
+        } catch (RegistryUnavailableException e) {
+            metrics.registryFailed();
+            throw e;
+        }
         synchronized (this) {
             long now = System.nanoTime();
             resolutions.put(name, new Resolution(version, now, now));
@@ -309,6 +315,9 @@ public final class AdapterCache implements AutoCloseable {
         try {
             adapter = loader.load(load.version());
         } catch (RuntimeException | Error e) {
+            if (e instanceof RegistryUnavailableException) {   // the version's files could not be downloaded
+                metrics.registryFailed();
+            }
             List<CompletableFuture<AdapterLease>> waiters;
             synchronized (this) {
                 loading.remove(key);

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * The host tier's series: {@code loraplane_adapter_cache_hits_total}, {@code _misses_total},
  * {@code loraplane_adapter_loads_total}, {@code loraplane_adapter_evictions_total}, the histogram
  * {@code loraplane_adapter_load_seconds} and the gauge {@code loraplane_adapters_resident}, each with
- * {@code tier="host"} and no adapter label.
+ * {@code tier="host"} and no adapter label; and {@code loraplane_adapter_registry_failures_total},
+ * resolutions the registry could not answer.
  */
 final class CacheMetrics {
 
@@ -27,6 +28,7 @@ final class CacheMetrics {
     private final Counter loads;
     private final Counter evictions;
     private final Timer loadTime;
+    private final Counter registryFailures;
 
     CacheMetrics(MeterRegistry registry, Supplier<Number> resident) {
         hits = Counter.builder("loraplane.adapter.cache.hits").description("Adapter acquires served by an adapter already loaded")
@@ -39,6 +41,9 @@ final class CacheMetrics {
                 .tag("tier", TIER).register(registry);
         loadTime = Timer.builder("loraplane.adapter.load").description("Time to load an adapter into the tier")
                 .tag("tier", TIER).serviceLevelObjectives(LOAD_BUCKETS).register(registry);
+        registryFailures = Counter.builder("loraplane.adapter.registry.failures")
+                .description("Adapter resolutions the registry could not answer: adapters in memory served on, others refused")
+                .register(registry);
         Gauge.builder("loraplane.adapters.resident", resident).description("Adapters loaded in the tier")
                 .tag("tier", TIER).register(registry);
     }
@@ -58,5 +63,9 @@ final class CacheMetrics {
 
     void evicted() {
         evictions.increment();
+    }
+
+    void registryFailed() {
+        registryFailures.increment();
     }
 }

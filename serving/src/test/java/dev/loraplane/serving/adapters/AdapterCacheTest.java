@@ -224,13 +224,15 @@ class AdapterCacheTest {
         Registry source = new Registry(local);
         AdapterCache cache = cache(source, 4, Duration.ZERO, Duration.ofSeconds(2));
         touch(cache, "a");
-        source.down = new IllegalStateException("cannot reach the adapter registry at http://control-plane:8080/v1");
+        source.down = new RegistryUnavailableException("cannot reach the adapter registry at http://control-plane:8080/v1", null);
         try (AdapterLease lease = cache.acquire("a").getNow(null)) {
             assertThat(lease).as("served at once from memory").isNotNull();
             assertThat(lease.version().version()).isEqualTo(1);
         }
         Thread.sleep(2_300);
         assertThatThrownBy(() -> take(cache, "a")).hasRootCauseMessage(source.down.getMessage());
+        assertThat(registry.get("loraplane.adapter.registry.failures").counter().count())
+                .as("the failed revalidation and the failed resolution").isEqualTo(2);
     }
 
     @Test
